@@ -1,0 +1,1 @@
+"""Dialogues, concerns, the situational picture and indicators (SPEC §3) arrive here."""

@@ -1,0 +1,393 @@
+"""The demo: Åsele's 2017 pledge, verbatim from the seed, with a plausible year of activities.
+
+The pledge text comes from ``data/asele_2017_pledge.txt`` (polisen.se). Sites, the
+agreement's details and the activities are invented for the demo and marked as such.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import (
+    Activity,
+    Agreement,
+    Commitment,
+    FocusTag,
+    Measurement,
+    Municipality,
+    Organisation,
+    Pledge,
+    PoliceArea,
+    Site,
+)
+from .progress import Status, TargetKind, TargetPeriod
+from .reference import DATA_DIR, load_reference_data
+
+SEED_FILE = DATA_DIR / "asele_2017_pledge.txt"
+DEMO_PASSWORD = "demo"
+
+
+@dataclass(frozen=True)
+class SeedPledge:
+    background: list[str]
+    commitments: list[str]
+    expected_effects: list[str]
+
+
+def parse_seed(text: str) -> SeedPledge:
+    """Split the published pledge into its introduction, promises and expected effects."""
+    lines = [line.strip() for line in text.splitlines()]
+    paragraphs = [line for line in lines if line]
+    start = paragraphs.index("Medborgarlöfte 2017")
+    effects_start = paragraphs.index("Det här ska vi åstadkomma tillsammans")
+    effects_end = paragraphs.index("Följ med i hur det går!")
+    intro = next(i for i, p in enumerate(paragraphs) if p.startswith("Medborgarlöftet är"))
+    background = [
+        p
+        for p in paragraphs[intro:start]
+        if p not in ("Gemensam lägesbild", "Medborgarlöfte i Åsele")
+    ]
+    commitments = [p.removeprefix("•").strip() for p in paragraphs[start + 1 : effects_start]]
+    return SeedPledge(background, commitments, paragraphs[effects_start + 1 : effects_end])
+
+
+COMMITMENTS = [
+    {
+        "responsible": Commitment.Responsible.POLICE,
+        "activity_type": Commitment.ActivityType.TRAFFIC_OPERATION,
+        "target_kind": TargetKind.COUNT,
+        "target_value": 4,
+        "unit": "trafikinsatser",
+        "audience": "Trafikanter i Åsele kommun",
+        "tags": ["buskörning", "hastighet", "rattonykterhet"],
+    },
+    {
+        "responsible": Commitment.Responsible.POLICE,
+        "activity_type": Commitment.ActivityType.TRAINING,
+        "target_kind": TargetKind.QUALITATIVE,
+        "target_value": None,
+        "unit": "utbildningar och informationsträffar",
+        "audience": "Olika målgrupper i samhället",
+        "tags": ["trafik"],
+        "assessed_status": Status.DONE,
+    },
+    {
+        "responsible": Commitment.Responsible.POLICE,
+        "activity_type": Commitment.ActivityType.SCHOOL_VISIT,
+        "target_kind": TargetKind.PER_SITE,
+        "target_value": 2,
+        "unit": "skolbesök",
+        "audience": "Elever och personal i kommunens skolor",
+        "tags": ["kontaktskapande"],
+        "school_year_only": True,
+    },
+    {
+        "responsible": Commitment.Responsible.JOINT,
+        "activity_type": Commitment.ActivityType.INFORMATION,
+        "target_kind": TargetKind.QUALITATIVE,
+        "target_value": None,
+        "unit": "informationsinsatser",
+        "audience": "Lärare och personal som arbetar med ungdomar",
+        "tags": ["droger", "konflikthantering"],
+        "assessed_status": Status.PARTLY_DONE,
+    },
+]
+
+SITES = [
+    ("Åsele centrum", Site.Kind.TOWN_CENTRE),
+    ("Åsele centralskola", Site.Kind.SCHOOL),
+    ("Fredrika skola", Site.Kind.SCHOOL),
+    ("Gafsele skola", Site.Kind.SCHOOL),
+    ("Fredrika", Site.Kind.VILLAGE),
+]
+
+# (commitment position, date, status, site, people reached, measurements, summary, notes)
+ACTIVITIES = [
+    (
+        1,
+        date(2017, 3, 18),
+        "done",
+        "Åsele centrum",
+        None,
+        {"vehicles_checked": 34, "breath_tests": 30},
+        "Riktad insats mot buskörning med snöskoter och moped i centrala Åsele.",
+        "Två förare rapporterade; uppföljning med föräldrar sker via socialtjänsten.",
+    ),
+    (
+        1,
+        date(2017, 6, 9),
+        "done",
+        None,
+        None,
+        {"vehicles_checked": 58, "speed_checks": 58},
+        "Hastighetskontroller på väg 90 och väg 92 vid infarterna till Åsele.",
+        "",
+    ),
+    (
+        1,
+        date(2017, 9, 22),
+        "done",
+        "Åsele centrum",
+        None,
+        {"vehicles_checked": 112, "breath_tests": 112},
+        "Nykterhetskontroller under fredagskvällen, med fokus på rattonykterhet.",
+        "Tips från allmänheten om återkommande rattfylleri; namn finns i ärendet.",
+    ),
+    (
+        1,
+        date(2017, 11, 10),
+        "cancelled",
+        None,
+        None,
+        {},
+        "Insats mot rattonykterhet.",
+        "Inställd: patrullen omdirigerades till en trafikolycka.",
+    ),
+    (
+        1,
+        date(2017, 12, 15),
+        "planned",
+        None,
+        None,
+        {},
+        "Julinsats mot rattonykterhet.",
+        "Samordnas med trafikgruppen i Umeå; bemanning ej bekräftad.",
+    ),
+    (
+        2,
+        date(2017, 4, 5),
+        "done",
+        None,
+        35,
+        {},
+        "Informationsträff om trafiksäkerhet för seniorer, tillsammans med NTF.",
+        "",
+    ),
+    (
+        2,
+        date(2017, 10, 12),
+        "done",
+        None,
+        18,
+        {},
+        "Trafikutbildning för nyanlända i samarbete med kommunens SFI.",
+        "Tolk bokad via kommunen.",
+    ),
+    (
+        3,
+        date(2017, 2, 7),
+        "done",
+        "Åsele centralskola",
+        60,
+        {},
+        "Besök på högstadiet: samtal om polisens arbete och om att våga berätta.",
+        "",
+    ),
+    (
+        3,
+        date(2017, 5, 16),
+        "done",
+        "Åsele centralskola",
+        45,
+        {},
+        "Trafikdag med cykelkontroll för mellanstadiet.",
+        "",
+    ),
+    (
+        3,
+        date(2017, 10, 3),
+        "done",
+        "Åsele centralskola",
+        70,
+        {},
+        "Besök i årskurs 7–9 om nätmobbning.",
+        "Rektor bad om uppföljning kring en enskild elev.",
+    ),
+    (
+        3,
+        date(2017, 3, 21),
+        "done",
+        "Fredrika skola",
+        22,
+        {},
+        "Kontaktskapande besök med rast tillsammans med eleverna.",
+        "",
+    ),
+    (
+        3,
+        date(2017, 11, 14),
+        "done",
+        "Fredrika skola",
+        20,
+        {},
+        "Samtal om trygghet på vägen till och från skolan.",
+        "",
+    ),
+    (
+        3,
+        date(2017, 4, 25),
+        "done",
+        "Gafsele skola",
+        15,
+        {},
+        "Besök med polisbil och samtal om polisens uppdrag.",
+        "",
+    ),
+    (
+        3,
+        date(2017, 9, 12),
+        "done",
+        "Gafsele skola",
+        16,
+        {},
+        "Reflexutdelning och samtal om att synas i mörkret.",
+        "",
+    ),
+    (
+        3,
+        date(2017, 12, 5),
+        "planned",
+        "Gafsele skola",
+        None,
+        {},
+        "Luciabesök.",
+        "Preliminärt, bekräftas med skolan.",
+    ),
+    (
+        4,
+        date(2017, 2, 14),
+        "done",
+        None,
+        42,
+        {},
+        "Föreläsning om drogtecken och symtom för lärare och fritidspersonal.",
+        "",
+    ),
+    (
+        4,
+        date(2017, 8, 17),
+        "done",
+        None,
+        12,
+        {},
+        "Utbildning i konflikthantering för personalen på fritidsgården.",
+        "Utvärdering visar behov av fördjupning under 2018.",
+    ),
+]
+
+
+@transaction.atomic
+def seed_demo():
+    """Create or refresh the demo (idempotent). Returns the Åsele 2017 pledge."""
+    load_reference_data()
+    seed = parse_seed(SEED_FILE.read_text(encoding="utf-8"))
+    asele = Municipality.objects.get(code="2463")
+    area = PoliceArea.objects.get(name="Södra Lappland")
+
+    police, _created = Organisation.objects.get_or_create(
+        name="Polisen, lokalpolisområde Södra Lappland",
+        kind=Organisation.Kind.POLICE,
+        defaults={"police_area": area},
+    )
+    kommun, _created = Organisation.objects.get_or_create(
+        name="Åsele kommun", kind=Organisation.Kind.MUNICIPALITY, defaults={"municipality": asele}
+    )
+    ntf, _created = Organisation.objects.get_or_create(
+        name="NTF Västerbotten", kind=Organisation.Kind.EXTERNAL, defaults={"municipality": asele}
+    )
+    sites = {
+        name: Site.objects.update_or_create(
+            municipality=asele, name=name, defaults={"kind": kind, "is_demo": True}
+        )[0]
+        for name, kind in SITES
+    }
+
+    Agreement.objects.update_or_create(
+        municipality=asele,
+        title="Samverkansöverenskommelse mellan Åsele kommun och Polisen",
+        defaults={
+            "police_area": area,
+            "valid_from": date(2016, 1, 1),
+            "valid_to": date(2019, 12, 31),
+            "signatories": "Kommunstyrelsens ordförande och lokalpolisområdeschefen",
+            "focus_areas": "Trygghet och ökad synlighet av polis",
+            "is_demo": True,
+        },
+    )
+
+    pledge, _created = Pledge.objects.update_or_create(
+        municipality=asele,
+        valid_from=date(2017, 1, 1),
+        defaults={
+            "title": "Medborgarlöfte 2017",
+            "valid_to": date(2017, 12, 31),
+            "background": "\n\n".join(seed.background),
+            "expected_effects": "\n\n".join(seed.expected_effects),
+            "signatories": "Polisen, lokalpolisområde Södra Lappland, och Åsele kommun",
+            "follow_up_cadence": Pledge.Cadence.TERTIAL,
+            "status": Pledge.State.PUBLISHED,
+        },
+    )
+
+    commitments = {}
+    for position, (text, spec) in enumerate(zip(seed.commitments, COMMITMENTS, strict=True), 1):
+        commitment, _created = Commitment.objects.update_or_create(
+            pledge=pledge,
+            position=position,
+            defaults={
+                "text": text,
+                "responsible": spec["responsible"],
+                "activity_type": spec["activity_type"],
+                "target_kind": spec["target_kind"],
+                "target_value": spec["target_value"],
+                "target_period": TargetPeriod.YEAR,
+                "unit": spec["unit"],
+                "audience": spec["audience"],
+                "school_year_only": spec.get("school_year_only", False),
+                "assessed_status": spec.get("assessed_status", ""),
+            },
+        )
+        commitment.focus_tags.set(
+            [FocusTag.objects.get_or_create(name=tag)[0] for tag in spec["tags"]]
+        )
+        commitments[position] = commitment
+    commitments[2].external_parties.set([ntf])
+    commitments[3].target_sites.set([s for s in sites.values() if s.kind == Site.Kind.SCHOOL])
+
+    for position, day, status, site, people, measured, summary, notes in ACTIVITIES:
+        commitment = commitments[position]
+        activity, _created = Activity.objects.update_or_create(
+            commitment=commitment,
+            date=day,
+            public_summary=summary,
+            defaults={
+                "status": status,
+                "site": sites.get(site),
+                "people_reached": people,
+                "internal_notes": notes,
+            },
+        )
+        parties = {
+            Commitment.Responsible.POLICE: [police],
+            Commitment.Responsible.MUNICIPALITY: [kommun],
+            Commitment.Responsible.JOINT: [police, kommun],
+        }[commitment.responsible]
+        activity.organisations.set(parties + ([ntf] if position == 2 else []))
+        for quantity, value in measured.items():
+            Measurement.objects.update_or_create(
+                activity=activity, quantity=quantity, defaults={"value": value}
+            )
+
+    _demo_users()
+    return pledge
+
+
+def _demo_users():
+    user_model = get_user_model()
+    for username, is_admin in (("admin", True), ("polis", False), ("kommun", False)):
+        user, _created = user_model.objects.get_or_create(username=username)
+        user.is_staff = user.is_superuser = is_admin
+        user.set_password(DEMO_PASSWORD)
+        user.save()

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from pledges.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the Åsele 2017 demo pledge, its activities and the demo users (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off. The demo users have the password 'demo'.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates users with the password 'demo'; with DEBUG off it needs --force."
+            )
+        pledge = seed_demo()
+        self.stdout.write(
+            f"Demo ready: {pledge} with {pledge.commitments.count()} commitments; "
+            "users admin, polis, kommun (password 'demo')."
+        )

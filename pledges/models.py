@@ -1,0 +1,591 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .progress import Status, TargetKind, TargetPeriod
+
+
+class PoliceRegion(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("police region")
+        verbose_name_plural = _("police regions")
+
+    def __str__(self):
+        return self.name
+
+
+class County(models.Model):
+    code = models.CharField(_("county code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    police_region = models.ForeignKey(
+        PoliceRegion,
+        verbose_name=_("police region"),
+        on_delete=models.PROTECT,
+        related_name="counties",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+    def __str__(self):
+        return self.name
+
+
+class PoliceArea(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.ForeignKey(
+        PoliceRegion,
+        verbose_name=_("police region"),
+        on_delete=models.PROTECT,
+        related_name="police_areas",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("local police area")
+        verbose_name_plural = _("local police areas")
+
+    def __str__(self):
+        return self.name
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def with_public_pledge(self):
+        """Municipalities that have at least one published or superseded pledge."""
+        return self.filter(
+            pledges__status__in=Pledge.PUBLIC_STATUSES,
+        ).distinct()
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("municipality code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="municipalities"
+    )
+    police_area = models.ForeignKey(
+        PoliceArea,
+        verbose_name=_("local police area"),
+        on_delete=models.SET_NULL,
+        related_name="municipalities",
+        null=True,
+        blank=True,
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reports:municipality", kwargs={"slug": self.slug})
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("police")
+        MUNICIPALITY = "municipality", _("municipality")
+        EXTERNAL = "external", _("external actor")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        help_text=_("The municipality itself, or the one an external actor works in."),
+    )
+    police_area = models.ForeignKey(
+        PoliceArea,
+        verbose_name=_("local police area"),
+        on_delete=models.CASCADE,
+        related_name="organisations",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind"),
+            models.CheckConstraint(
+                condition=~Q(kind="police") | Q(police_area__isnull=False),
+                name="organisation_police_has_area",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="municipality") | Q(municipality__isnull=False),
+                name="organisation_municipality_has_municipality",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Agreement(models.Model):
+    """Samverkansöverenskommelse between a municipality and its local police area."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="agreements",
+    )
+    police_area = models.ForeignKey(
+        PoliceArea, verbose_name=_("local police area"), on_delete=models.PROTECT
+    )
+    title = models.CharField(_("title"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signatories = models.TextField(_("signatories"), blank=True)
+    focus_areas = models.TextField(
+        _("focus areas"), blank=True, help_text=_("One focus area per line.")
+    )
+    url = models.URLField(_("link"), blank=True)
+    document = models.FileField(_("document"), upload_to="agreements/", blank=True)
+    is_demo = models.BooleanField(
+        _("demo content"),
+        default=False,
+        help_text=_("Invented for the demonstration, not taken from a real document."),
+    )
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("cooperation agreement")
+        verbose_name_plural = _("cooperation agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")),
+                name="agreement_valid_to_not_before_valid_from",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def focus_area_list(self):
+        return [line.strip() for line in self.focus_areas.splitlines() if line.strip()]
+
+
+class PledgeQuerySet(models.QuerySet):
+    def public(self):
+        """Pledges a citizen may see: published and superseded, never drafts."""
+        return self.filter(status__in=self.model.PUBLIC_STATUSES)
+
+    def in_force_during(self, start, end):
+        """Pledges whose validity overlaps [start, end]."""
+        return self.filter(valid_from__lte=end, valid_to__gte=start)
+
+    def in_year(self, year):
+        """Pledges in force at some time during ``year``, newest first."""
+        return self.in_force_during(f"{year}-01-01", f"{year}-12-31").order_by("-valid_from")
+
+
+class Pledge(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        SUPERSEDED = "superseded", _("superseded")
+
+    class Cadence(models.TextChoices):
+        TERTIAL = "tertial", _("per tertial")
+        HALF_YEAR = "half_year", _("per half-year")
+        YEAR = "year", _("per year")
+
+    PUBLIC_STATUSES = (State.PUBLISHED, State.SUPERSEDED)
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="pledges",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    background = models.TextField(
+        _("background"), blank=True, help_text=_("The introduction, as published.")
+    )
+    expected_effects = models.TextField(
+        _("expected effects"),
+        blank=True,
+        help_text=_("“Det här ska vi åstadkomma tillsammans”, as published."),
+    )
+    signatories = models.TextField(_("signatories"), blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    follow_up_cadence = models.CharField(
+        _("follow-up cadence"), max_length=20, choices=Cadence.choices, default=Cadence.TERTIAL
+    )
+    revises = models.ForeignKey(
+        "self",
+        verbose_name=_("revises"),
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.DRAFT
+    )
+    source_url = models.URLField(_("source"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = PledgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality__name", "-valid_from"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "valid_from"], name="pledge_unique_municipality_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")),
+                name="pledge_valid_to_not_before_valid_from",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} – {self.title}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "reports:pledge_year",
+            kwargs={"slug": self.municipality.slug, "year": self.valid_from.year},
+        )
+
+    @property
+    def is_public(self):
+        return self.status in self.PUBLIC_STATUSES
+
+    @property
+    def years(self):
+        return list(range(self.valid_from.year, self.valid_to.year + 1))
+
+    def is_current(self, today=None):
+        today = today or timezone.localdate()
+        return self.status == self.State.PUBLISHED and self.valid_from <= today <= self.valid_to
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("school")
+        VILLAGE = "village", _("village")
+        TOWN_CENTRE = "town_centre", _("town centre")
+        STATION = "station", _("station")
+        SQUARE = "square", _("square")
+        OTHER = "other", _("other place")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="sites"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    is_demo = models.BooleanField(
+        _("demo content"),
+        default=False,
+        help_text=_("Invented for the demonstration, not a real place."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="site_unique_municipality_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FocusTag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("focus tag")
+        verbose_name_plural = _("focus tags")
+
+    def __str__(self):
+        return self.name
+
+
+class Commitment(models.Model):
+    """One promise of a pledge, with its target."""
+
+    class Responsible(models.TextChoices):
+        POLICE = "police", _("The police promise")
+        MUNICIPALITY = "municipality", _("The municipality promises")
+        JOINT = "joint", _("The police and the municipality promise")
+
+    class ActivityType(models.TextChoices):
+        TRAFFIC_OPERATION = "traffic_operation", _("traffic operation")
+        SCHOOL_VISIT = "school_visit", _("school visit")
+        TRAINING = "training", _("training or information meeting")
+        INFORMATION = "information", _("information effort")
+        PRESENCE = "presence", _("presence or patrol")
+        SAFETY_WALK = "safety_walk", _("safety walk")
+        JOINT_SUPERVISION = "joint_supervision", _("joint supervision")
+        OTHER = "other", _("other")
+
+    class Quantity(models.TextChoices):
+        VEHICLES_CHECKED = "vehicles_checked", _("vehicles checked")
+        BREATH_TESTS = "breath_tests", _("breath tests")
+        DRUG_TESTS = "drug_tests", _("drug tests")
+        SPEED_CHECKS = "speed_checks", _("speed checks")
+        PARTICIPANTS = "participants", _("participants")
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    text = models.TextField(_("text"), help_text=_("Exactly as published."))
+    responsible = models.CharField(_("responsible"), max_length=20, choices=Responsible.choices)
+    external_parties = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("external parties"),
+        related_name="commitments",
+        blank=True,
+        limit_choices_to={"kind": Organisation.Kind.EXTERNAL},
+    )
+    activity_type = models.CharField(
+        _("activity type"), max_length=30, choices=ActivityType.choices
+    )
+    focus_tags = models.ManyToManyField(
+        FocusTag, verbose_name=_("focus tags"), related_name="commitments", blank=True
+    )
+    audience = models.CharField(_("target audience"), max_length=200, blank=True)
+    target_kind = models.CharField(_("kind of target"), max_length=20, choices=TargetKind.choices)
+    target_value = models.PositiveIntegerField(
+        _("target"),
+        null=True,
+        blank=True,
+        help_text=_("Per period; per site for per-site targets; empty for qualitative ones."),
+    )
+    target_period = models.CharField(
+        _("target period"), max_length=20, choices=TargetPeriod.choices, default=TargetPeriod.YEAR
+    )
+    unit = models.CharField(
+        _("unit"),
+        max_length=100,
+        blank=True,
+        help_text=_("What is counted, e.g. “trafikinsatser”."),
+    )
+    quantity = models.CharField(
+        _("measured quantity"), max_length=30, choices=Quantity.choices, blank=True
+    )
+    school_year_only = models.BooleanField(
+        _("school terms only"),
+        default=False,
+        help_text=_("Pace counts school days only (“under ordinarie läsår”)."),
+    )
+    target_sites = models.ManyToManyField(
+        Site, verbose_name=_("target sites"), related_name="commitments", blank=True
+    )
+    assessed_status = models.CharField(
+        _("assessed status"),
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("For qualitative commitments: the coordinators' assessment."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[external_parties, focus_tags, target_sites])
+
+    class Meta:
+        ordering = ["pledge", "position"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "position"], name="commitment_unique_pledge_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | Q(target_value__gt=0),
+                name="commitment_target_positive",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(target_kind=TargetKind.QUALITATIVE, target_value__isnull=True)
+                    | (~Q(target_kind=TargetKind.QUALITATIVE) & Q(target_value__isnull=False))
+                ),
+                name="commitment_target_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(target_kind=TargetKind.QUANTITY) & ~Q(quantity="")
+                    | ~Q(target_kind=TargetKind.QUANTITY) & Q(quantity="")
+                ),
+                name="commitment_quantity_only_for_quantity_targets",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_kind=TargetKind.COVERAGE) | Q(target_value=1),
+                name="commitment_coverage_target_is_one",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def is_per_site(self):
+        return self.target_kind in (TargetKind.PER_SITE, TargetKind.COVERAGE)
+
+    @property
+    def is_qualitative(self):
+        return self.target_kind == TargetKind.QUALITATIVE
+
+    def parties_for(self):
+        """The organisation kinds that may act for this commitment."""
+        if self.responsible == self.Responsible.JOINT:
+            return {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
+        return {self.responsible}
+
+
+class ActivityQuerySet(models.QuerySet):
+    def done(self):
+        """Activities that count: status done (planned and cancelled never count)."""
+        return self.filter(status=Activity.Status.DONE)
+
+    def public(self, today=None):
+        """What a citizen may see: done activities whose date has passed."""
+        today = today or timezone.localdate()
+        return self.done().filter(date__lte=today)
+
+    def daily_totals(self):
+        """One row per (commitment, site, date) with the number of done activities (``n``)
+        and the sum of the commitment's measured quantity on them (``quantity``)."""
+        return (
+            self.done()
+            .values("commitment_id", "site_id", "date")
+            .annotate(
+                n=models.Count("id", distinct=True),
+                quantity=models.Sum(
+                    "measurements__value",
+                    filter=Q(measurements__quantity=F("commitment__quantity")),
+                ),
+            )
+            .order_by()
+        )
+
+
+class Activity(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DONE
+    )
+    date = models.DateField(_("date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("organisations taking part"), blank=True
+    )
+    people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
+    public_summary = models.TextField(_("public summary"), max_length=2000, blank=True)
+    internal_notes = models.TextField(
+        _("internal notes"),
+        max_length=5000,
+        blank=True,
+        help_text=_("Never shown publicly."),
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+                name="activity_end_not_before_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["commitment", "status", "date"])]
+
+    def __str__(self):
+        return f"{self.date} {self.commitment}"
+
+
+class Measurement(models.Model):
+    """A measured quantity of an activity, such as vehicles checked."""
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    quantity = models.CharField(_("quantity"), max_length=30, choices=Commitment.Quantity.choices)
+    value = models.PositiveIntegerField(_("value"))
+
+    class Meta:
+        ordering = ["quantity"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "quantity"], name="measurement_unique_activity_quantity"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_quantity_display()}: {self.value}"

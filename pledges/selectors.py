@@ -1,0 +1,138 @@
+"""Reads that combine the database's counts with the rules in ``pledges.progress``.
+
+The counts for any number of commitments come from one grouped query
+(``Activity.objects.daily_totals()``); the rules then run in Python over those rows.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.utils import timezone
+
+from . import progress
+from .models import Activity, Commitment, Pledge
+from .progress import TargetKind
+
+
+def _done_in(rows, period, kind):
+    """Done count (or measured sum) of the rows inside ``period``, and per site."""
+    total = 0
+    per_site = defaultdict(int)
+    for row in rows:
+        if row["date"] in period:
+            amount = (row["quantity"] or 0) if kind == TargetKind.QUANTITY else row["n"]
+            total += amount
+            per_site[row["site_id"]] += amount
+    return total, per_site
+
+
+def _assess_period(commitment, rows, period, today):
+    kind = commitment.target_kind
+    total, per_site = _done_in(rows, period, kind)
+    common = {
+        "period": period,
+        "on": today,
+        "school_year": commitment.school_year_only,
+        "assessed_status": commitment.assessed_status,
+    }
+    if kind == TargetKind.QUALITATIVE:
+        return progress.assess(done=total, target=None, **common)
+    if commitment.is_per_site:
+        sites = list(commitment.target_sites.all())
+        if not sites:
+            return progress.assess(done=total, target=None, **common)
+        per_target = commitment.target_value
+        site_rows = [
+            progress.SiteProgress(site.name, per_site.get(site.pk, 0), per_target) for site in sites
+        ]
+        done = progress.capped_total({s.name: s.done for s in site_rows}, per_target)
+        return progress.assess(done=done, target=per_target * len(sites), sites=site_rows, **common)
+    return progress.assess(done=total, target=commitment.target_value, **common)
+
+
+def attach_progress(commitments, *, year=None, today=None):
+    """Set ``progress`` (the period that matters on the reference day) and
+    ``period_history`` (every period of the year up to that day) on each commitment.
+
+    The reference day is today, or the last day of ``year`` when that year is over.
+    Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs one query.
+    """
+    commitments = list(commitments)
+    today = today or timezone.localdate()
+    reference = min(today, date(year, 12, 31)) if year else today
+    periods_by_commitment = {}
+    for commitment in commitments:
+        pledge = commitment.pledge
+        periods = progress.target_periods(
+            pledge.valid_from, pledge.valid_to, commitment.target_period
+        )
+        if year:
+            periods = [p for p in periods if p.start.year <= year <= p.end.year] or periods
+        periods_by_commitment[commitment.pk] = periods
+    if not commitments:
+        return commitments
+
+    all_periods = [p for periods in periods_by_commitment.values() for p in periods]
+    rows_by_commitment = defaultdict(list)
+    totals = Activity.objects.filter(
+        commitment__in=[c.pk for c in commitments],
+        date__gte=min(p.start for p in all_periods),
+        date__lte=max(p.end for p in all_periods),
+    ).daily_totals()
+    for row in totals:
+        rows_by_commitment[row["commitment_id"]].append(row)
+
+    for commitment in commitments:
+        periods = periods_by_commitment[commitment.pk]
+        rows = rows_by_commitment[commitment.pk]
+        headline = progress.period_for(periods, reference)
+        commitment.progress = _assess_period(commitment, rows, headline, today)
+        commitment.period_history = []
+        if len(periods) > 1:
+            commitment.period_history = [
+                _assess_period(commitment, rows, period, today)
+                for period in periods
+                if period.start <= reference
+            ]
+    return commitments
+
+
+def overall_completion(commitments):
+    """Mean completion of the quantitative commitments (``attach_progress`` first)."""
+    return progress.overall(c.progress.completion for c in commitments)
+
+
+def pledges_with_progress(pledges, *, year=None, today=None, prefetch=()):
+    """Set ``commitment_list`` and ``overall`` on each pledge; costs three queries
+    (commitments, their target sites, the done counts) plus one per extra ``prefetch``,
+    whatever the number of pledges, commitments and activities."""
+    pledges = list(pledges)
+    if not pledges:
+        return pledges
+    commitments = attach_progress(
+        Commitment.objects.filter(pledge__in=pledges)
+        .select_related("pledge")
+        .prefetch_related("target_sites", *prefetch),
+        year=year,
+        today=today,
+    )
+    by_pledge = defaultdict(list)
+    for commitment in commitments:
+        by_pledge[commitment.pledge_id].append(commitment)
+    for pledge in pledges:
+        pledge.commitment_list = by_pledge[pledge.pk]
+        pledge.overall = overall_completion(pledge.commitment_list)
+    return pledges
+
+
+def current_public_pledge(pledges, today=None):
+    """Of one municipality's public pledges, the one in force today; else the newest."""
+    today = today or timezone.localdate()
+    pledges = sorted(pledges, key=lambda p: p.valid_from, reverse=True)
+    for pledge in pledges:
+        if (
+            pledge.status == Pledge.State.PUBLISHED
+            and pledge.valid_from <= today <= pledge.valid_to
+        ):
+            return pledge
+    return pledges[0] if pledges else None

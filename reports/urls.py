@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    path("kommun/<slug:slug>/", views.MunicipalityView.as_view(), name="municipality"),
+    re_path(
+        r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/$",
+        views.PledgeYearView.as_view(),
+        name="pledge_year",
+    ),
+]
