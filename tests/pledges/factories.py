@@ -1,0 +1,141 @@
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from pledges.models import (
+    Activity,
+    Commitment,
+    County,
+    Measurement,
+    Municipality,
+    Organisation,
+    Pledge,
+    PoliceArea,
+    PoliceRegion,
+    Site,
+)
+from pledges.progress import TargetKind, TargetPeriod
+
+
+class PoliceRegionFactory(DjangoModelFactory):
+    class Meta:
+        model = PoliceRegion
+        django_get_or_create = ["name"]
+
+    name = "Nord"
+
+
+class CountyFactory(DjangoModelFactory):
+    class Meta:
+        model = County
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"{90 + n % 10:02d}")
+    name = factory.LazyAttribute(lambda o: f"Län {o.code}")
+    police_region = factory.SubFactory(PoliceRegionFactory)
+
+
+class PoliceAreaFactory(DjangoModelFactory):
+    class Meta:
+        model = PoliceArea
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Polisområde {n}")
+    region = factory.SubFactory(PoliceRegionFactory)
+
+
+class MunicipalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Municipality
+
+    code = factory.Sequence(lambda n: f"{9000 + n}")
+    name = factory.Sequence(lambda n: f"Testkommun {n}")
+    slug = factory.Sequence(lambda n: f"testkommun-{n}")
+    county = factory.SubFactory(CountyFactory)
+    police_area = factory.SubFactory(PoliceAreaFactory)
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organisation.Kind.EXTERNAL
+
+    class Params:
+        police = factory.Trait(
+            kind=Organisation.Kind.POLICE, police_area=factory.SubFactory(PoliceAreaFactory)
+        )
+        kommun = factory.Trait(
+            kind=Organisation.Kind.MUNICIPALITY,
+            municipality=factory.SubFactory(MunicipalityFactory),
+        )
+
+
+class PledgeFactory(DjangoModelFactory):
+    class Meta:
+        model = Pledge
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    title = factory.Sequence(lambda n: f"Medborgarlöfte {n}")
+    valid_from = date(2017, 1, 1)
+    valid_to = date(2017, 12, 31)
+    expected_effects = "Ökad trygghet."
+    status = Pledge.State.PUBLISHED
+
+    class Params:
+        draft = factory.Trait(status=Pledge.State.DRAFT)
+
+
+class SiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Skola {n}")
+    kind = Site.Kind.SCHOOL
+
+
+class CommitmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    pledge = factory.SubFactory(PledgeFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Polisen lovar att genomföra minst 4 insatser ({n}).")
+    responsible = Commitment.Responsible.POLICE
+    activity_type = Commitment.ActivityType.TRAFFIC_OPERATION
+    target_kind = TargetKind.COUNT
+    target_value = 4
+    target_period = TargetPeriod.YEAR
+    unit = "insatser"
+
+    class Params:
+        qualitative = factory.Trait(target_kind=TargetKind.QUALITATIVE, target_value=None)
+        per_site = factory.Trait(target_kind=TargetKind.PER_SITE, target_value=2)
+        quantity_sum = factory.Trait(
+            target_kind=TargetKind.QUANTITY,
+            target_value=50,
+            quantity=Commitment.Quantity.VEHICLES_CHECKED,
+        )
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    date = date(2017, 3, 1)
+    status = Activity.Status.DONE
+    public_summary = factory.Sequence(lambda n: f"Genomförd insats nummer {n}.")
+    internal_notes = ""
+
+
+class MeasurementFactory(DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    activity = factory.SubFactory(ActivityFactory)
+    quantity = Commitment.Quantity.VEHICLES_CHECKED
+    value = 10
