@@ -13,3 +13,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
+# The live server of the browser tests serves static files from the app directories.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

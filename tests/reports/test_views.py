@@ -1,0 +1,317 @@
+from datetime import date
+
+import pytest
+import time_machine
+
+from pledges.models import Activity, Municipality, Pledge
+from tests.pledges.factories import (
+    ActivityFactory,
+    CommitmentFactory,
+    CountyFactory,
+    MeasurementFactory,
+    MunicipalityFactory,
+    PledgeFactory,
+    SiteFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(date(2026, 11, 27), tick=False):
+        yield
+
+
+def text_of(response):
+    return response.content.decode()
+
+
+class TestNotFound:
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/kommun/finns-inte/",
+            "/kommun/finns-inte/2017/",
+            "/kommun/asele/2018/",
+            "/kommun/asele/1999/",
+            "/kommun/asele/20x7/",
+            "/kommun/asele/17/",
+            "/kommun/asele/99999/",
+            "/kommun/asele/0000/",
+            "/en/kommun/finns-inte/",
+            "/kommun/asele/2017/okänd/",
+        ],
+    )
+    def test_bad_paths_give_a_real_404_page(self, client, demo_pledge, path):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "Sidan finns inte" in text_of(response) or "Page not found" in text_of(response)
+
+    def test_404_page_is_swedish_by_default_and_english_under_en(self, client, demo_pledge):
+        assert "Sidan finns inte" in text_of(client.get("/kommun/finns-inte/"))
+        assert "Page not found" in text_of(client.get("/en/kommun/finns-inte/"))
+
+    def test_draft_pledge_year_is_404(self, client):
+        pledge = PledgeFactory(draft=True, valid_from=date(2020, 1, 1), valid_to=date(2020, 12, 31))
+        CommitmentFactory(pledge=pledge)
+        url = f"/kommun/{pledge.municipality.slug}/2020/"
+        assert client.get(url).status_code == 404
+
+
+class TestHealthz:
+    def test_ok_when_database_answers(self, client):
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok"}
+
+
+class TestPledgeYearPage:
+    def test_shows_all_four_commitments_verbatim_with_figures(self, client, demo_pledge):
+        response = client.get("/kommun/asele/2017/")
+        assert response.status_code == 200
+        html = text_of(response)
+        for commitment in demo_pledge.commitments.all():
+            assert commitment.text in html
+        assert (
+            "Polisen lovar att genomföra minst 4 riktade trafikinsatser i Åsele under året. "
+            "Fokus ska ligga på buskörning, hastighet och kontroll av rattonykterhet."
+        ) in html
+        assert "3 av 4 trafikinsatser" in html
+        assert "6 av 6 skolbesök" in html
+        assert "Delvis genomfört" in html
+        assert "Genomfört" in html
+        # Mean of 3/4 and 6/6, labelled as such.
+        assert "88 %" in html
+        assert "genomsnittlig måluppfyllelse" in html.lower()
+
+    def test_per_site_table_caps_each_site(self, client, demo_pledge):
+        html = text_of(client.get("/kommun/asele/2017/"))
+        assert "Åsele centralskola" in html
+        # Three visits to the central school count as two: 6 of 6, not 7.
+        assert "7 av 6" not in html
+
+    def test_expected_effects_exactly_as_in_the_seed(self, client, demo_pledge):
+        html = text_of(client.get("/kommun/asele/2017/"))
+        assert (
+            "Effekterna med det lokala medborgarlöftet i Åsele kommun förväntas öka medborgarnas "
+            "upplevda trygghet, öka förtroendet för polisen samt förbättra trafiksituationen."
+        ) in html
+
+    def test_never_shows_internal_notes_planned_or_cancelled(self, client, demo_pledge):
+        html = text_of(client.get("/kommun/asele/2017/"))
+        hidden = Activity.objects.exclude(status=Activity.Status.DONE)
+        assert hidden.count() >= 2
+        for activity in hidden:
+            assert activity.public_summary not in html
+        notes = Activity.objects.exclude(internal_notes="").values_list("internal_notes", flat=True)
+        assert notes
+        for note in notes:
+            assert note not in html
+
+    def test_done_activity_dated_in_the_future_is_not_public(self, client):
+        pledge = PledgeFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+        commitment = CommitmentFactory(pledge=pledge)
+        ActivityFactory(commitment=commitment, date=date(2026, 12, 20), public_summary="Framtid")
+        ActivityFactory(commitment=commitment, date=date(2026, 11, 1), public_summary="Gjort")
+        html = text_of(client.get(f"/kommun/{pledge.municipality.slug}/2026/"))
+        assert "Gjort" in html
+        assert "Framtid" not in html
+
+    def test_running_period_shows_pace_in_words(self, client):
+        pledge = PledgeFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+        commitment = CommitmentFactory(pledge=pledge, target_value=4, unit="trafikinsatser")
+        ActivityFactory(commitment=commitment, date=date(2026, 2, 1))
+        ActivityFactory(commitment=commitment, date=date(2026, 6, 1))
+        ActivityFactory(commitment=commitment, date=date(2026, 9, 1), status="planned")
+        html = text_of(client.get(f"/kommun/{pledge.municipality.slug}/2026/"))
+        # 27 Nov: 331/365 of the year has passed, 4 * 0.907 = 3.6, floor 3; 2 done.
+        assert "2 av 4 trafikinsatser" in html
+        assert "Efter plan" in html
+        assert "Förväntat hittills: 3" in html
+
+    def test_two_pledges_in_force_during_a_year_newest_first(self, client):
+        municipality = MunicipalityFactory()
+        older = PledgeFactory(
+            municipality=municipality,
+            title="Löfte 2019–2020",
+            valid_from=date(2019, 1, 1),
+            valid_to=date(2020, 6, 30),
+            status=Pledge.State.SUPERSEDED,
+        )
+        newer = PledgeFactory(
+            municipality=municipality,
+            title="Löfte 2020–2021",
+            valid_from=date(2020, 7, 1),
+            valid_to=date(2021, 12, 31),
+            revises=older,
+        )
+        CommitmentFactory(pledge=older)
+        CommitmentFactory(pledge=newer)
+        html = text_of(client.get(f"/kommun/{municipality.slug}/2020/"))
+        assert html.index("Löfte 2020–2021") < html.index("Löfte 2019–2020")
+        assert "Ersatt" in html
+        assert newer.get_absolute_url() in html
+
+    def test_english_under_en(self, client, demo_pledge):
+        response = client.get("/en/kommun/asele/2017/")
+        html = text_of(response)
+        assert '<html lang="en">' in html
+        assert "3 of 4 trafikinsatser" in html
+        assert "Partly carried out" in html
+
+    def test_swedish_by_default(self, client, demo_pledge):
+        html = text_of(client.get("/kommun/asele/2017/"))
+        assert '<html lang="sv">' in html
+        assert "Följ med i hur det går" in html
+
+    def test_one_h1_landmarks_and_skip_link(self, client, demo_pledge):
+        html = text_of(client.get("/kommun/asele/2017/"))
+        assert html.count("<h1") == 1
+        assert '<main id="main"' in html
+        assert 'href="#main"' in html
+        assert "<header" in html
+        assert "<footer" in html
+        assert "<script" not in html
+
+
+class TestMunicipalityPage:
+    def test_current_pledge_agreement_and_links(self, client, demo_pledge):
+        html = text_of(client.get("/kommun/asele/"))
+        assert "Medborgarlöfte 2017" in html
+        assert "Södra Lappland" in html
+        assert "Västerbottens län" in html
+        assert "/kommun/asele/2017/" in html
+        assert "Samverkansöverenskommelse" in html
+
+    def test_municipality_without_pledge_is_a_page_not_an_error(self, client):
+        municipality = MunicipalityFactory(name="Tomkommun", slug="tomkommun")
+        response = client.get(f"/kommun/{municipality.slug}/")
+        assert response.status_code == 200
+        assert "Tomkommun" in text_of(response)
+
+    def test_drafts_are_not_listed(self, client):
+        municipality = MunicipalityFactory()
+        CommitmentFactory(
+            pledge=PledgeFactory(municipality=municipality, title="Utkastet", draft=True)
+        )
+        assert "Utkastet" not in text_of(client.get(f"/kommun/{municipality.slug}/"))
+
+
+class TestIndexPage:
+    def test_lists_municipalities_with_public_pledge_and_figure(self, client, demo_pledge):
+        draft_only = MunicipalityFactory(name="Utkastkommun")
+        CommitmentFactory(pledge=PledgeFactory(municipality=draft_only, draft=True))
+        html = text_of(client.get("/"))
+        assert "Åsele" in html
+        assert "88 %" in html
+        assert "Utkastkommun" not in html
+
+    def test_search_by_name_with_and_without_diacritics(self, client, demo_pledge):
+        other = PledgeFactory(municipality=Municipality.objects.get(slug="vingaker"))
+        CommitmentFactory(pledge=other)
+        for query in ("åsele", "Åsele", "asele", "sele"):
+            html = text_of(client.get("/", {"q": query}))
+            assert "/kommun/asele/" in html, query
+            assert "Vingåker" not in html, query
+
+    def test_filter_by_county(self, client, demo_pledge):
+        other_county = CountyFactory(code="99", name="Testlän")
+        other = PledgeFactory(municipality=MunicipalityFactory(name="Annanby", county=other_county))
+        CommitmentFactory(pledge=other)
+        html = text_of(client.get("/", {"lan": "24"}))
+        assert "/kommun/asele/" in html
+        assert "Annanby" not in html
+        html = text_of(client.get("/", {"lan": "99"}))
+        assert "Annanby" in html
+        assert "/kommun/asele/" not in html
+
+    @pytest.mark.parametrize(
+        "params",
+        [{"lan": "nonsense"}, {"q": "x" * 500}, {"q": "'; DROP TABLE"}, {"lan": ["01", "03"]}],
+    )
+    def test_bad_filter_input_is_not_an_error(self, client, demo_pledge, params):
+        response = client.get("/", params)
+        assert response.status_code == 200
+
+    def test_bad_county_shows_message_at_field_and_keeps_input(self, client, demo_pledge):
+        html = text_of(client.get("/", {"lan": "nonsense", "q": "åse"}))
+        assert 'aria-invalid="true"' in html
+        assert 'value="åse"' in html
+
+
+def build_pledge(n_commitments, n_activities):
+    """A published pledge with count, per-site, quantity and qualitative commitments."""
+    pledge = PledgeFactory(valid_from=date(2017, 1, 1), valid_to=date(2017, 12, 31))
+    sites = SiteFactory.create_batch(3, municipality=pledge.municipality)
+    commitments = []
+    for i in range(n_commitments):
+        kind = i % 4
+        if kind == 0:
+            commitment = CommitmentFactory(pledge=pledge)
+        elif kind == 1:
+            commitment = CommitmentFactory(pledge=pledge, per_site=True)
+            commitment.target_sites.set(sites)
+        elif kind == 2:
+            commitment = CommitmentFactory(pledge=pledge, quantity_sum=True)
+        else:
+            commitment = CommitmentFactory(pledge=pledge, qualitative=True)
+        commitments.append(commitment)
+    add_activities(commitments, sites, n_activities)
+    return pledge, commitments, sites
+
+
+def add_activities(commitments, sites, n):
+    for i in range(n):
+        commitment = commitments[i % len(commitments)]
+        activity = ActivityFactory(
+            commitment=commitment,
+            date=date(2017, 1 + i % 12, 1 + i % 28),
+            site=sites[i % len(sites)],
+            status=["done", "done", "planned", "cancelled"][i % 4],
+        )
+        MeasurementFactory(activity=activity, value=5)
+
+
+class TestQueryCounts:
+    """Public pages run a constant number of queries, whatever the amount of data.
+
+    Counts include the SAVEPOINT/RELEASE pair of ATOMIC_REQUESTS.
+    """
+
+    def test_pledge_year_page(self, client, django_assert_num_queries):
+        pledge, commitments, sites = build_pledge(8, 40)
+        url = f"/kommun/{pledge.municipality.slug}/2017/"
+        # savepoint, municipality, pledges, revisions, commitments, target sites, focus tags,
+        # external parties, done counts, public activities, measurements, release
+        with django_assert_num_queries(12):
+            assert client.get(url).status_code == 200
+        add_activities(commitments, sites, 60)
+        with django_assert_num_queries(12):
+            assert client.get(url).status_code == 200
+
+    def test_municipality_page(self, client, django_assert_num_queries):
+        pledge, commitments, sites = build_pledge(8, 40)
+        url = f"/kommun/{pledge.municipality.slug}/"
+        # savepoint, municipality, pledges, commitments, target sites, done counts,
+        # agreement, release
+        with django_assert_num_queries(8):
+            assert client.get(url).status_code == 200
+        add_activities(commitments, sites, 60)
+        with django_assert_num_queries(8):
+            assert client.get(url).status_code == 200
+
+    def test_index_page(self, client, django_assert_num_queries):
+        for _ in range(3):
+            build_pledge(4, 20)
+        # savepoint, counties, pledges, commitments, target sites, done counts, release
+        with django_assert_num_queries(7):
+            assert client.get("/").status_code == 200
+        pledge, commitments, sites = build_pledge(8, 60)
+        add_activities(commitments, sites, 30)
+        with django_assert_num_queries(7):
+            response = client.get("/")
+        assert response.status_code == 200
+        assert pledge.municipality.name in text_of(response)
