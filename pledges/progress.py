@@ -100,11 +100,15 @@ def school_terms(year: int) -> list[tuple[date, date]]:
     ]
 
 
-def target_periods(valid_from: date, valid_to: date, kind: str) -> list[Period]:
+def target_periods(
+    valid_from: date, valid_to: date, kind: str, *, school_year: bool = False
+) -> list[Period]:
     """Cut a pledge's validity into the periods a target is judged over, in order.
 
     Periods are clipped to the validity, so a pledge from 1 March has a first year of
-    ten months. School terms leave the summer and Christmas holidays outside every period.
+    ten months. School terms leave the summer and Christmas holidays outside every period;
+    with ``school_year`` a month or week without a school day is no period at all. A
+    validity with no whole period of its kind is judged as one period.
     """
     if valid_to < valid_from:
         raise ValueError("valid_to is before valid_from")
@@ -133,8 +137,11 @@ def target_periods(valid_from: date, valid_to: date, kind: str) -> list[Period]:
         )
     else:
         raise ValueError(f"unknown target period {kind!r}")
-    periods = (_clip(start, end, valid_from, valid_to, kind) for start, end in candidates)
-    return [p for p in periods if p is not None]
+    clipped = (_clip(start, end, valid_from, valid_to, kind) for start, end in candidates)
+    periods = [p for p in clipped if p is not None]
+    if school_year:
+        periods = [p for p in periods if school_days(p.start, p.end) > 0]
+    return periods or [Period(valid_from, valid_to, kind)]
 
 
 def period_for(periods: list[Period], on: date) -> Period:
@@ -171,7 +178,8 @@ def elapsed_share(period: Period, on: date, *, school_year: bool = False) -> flo
     if school_year:
         total = school_days(period.start, period.end)
         if total == 0:
-            return 1.0
+            # No school day in the period: nothing falls due before its last day.
+            return 0.0
         return school_days(period.start, on) / total
     return ((on - period.start).days + 1) / period.days
 

@@ -64,7 +64,10 @@ def attach_progress(commitments, *, year=None, today=None):
     for commitment in commitments:
         pledge = commitment.pledge
         periods = progress.target_periods(
-            pledge.valid_from, pledge.valid_to, commitment.target_period
+            pledge.valid_from,
+            pledge.valid_to,
+            commitment.target_period,
+            school_year=commitment.school_year_only,
         )
         if year:
             periods = [p for p in periods if p.start.year <= year <= p.end.year] or periods

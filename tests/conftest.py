@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 
@@ -7,3 +9,13 @@ def demo_pledge(db):
     from pledges.demo import seed_demo
 
     return seed_demo()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (CI=true) a skipped test is a failure: nothing may pass by not running."""
+    report = yield
+    if os.environ.get("CI") == "true" and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
+    return report

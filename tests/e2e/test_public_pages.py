@@ -1,0 +1,58 @@
+import pytest
+
+from tests.e2e.conftest import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+TRAFFIC = (
+    "Polisen lovar att genomföra minst 4 riktade trafikinsatser i Åsele under året. "
+    "Fokus ska ligga på buskörning, hastighet och kontroll av rattonykterhet."
+)
+
+
+def test_asele_2017_traffic_commitment_and_accessibility(page, demo_site):
+    page.goto(f"{demo_site}/kommun/asele/2017/")
+    assert page.locator("html").get_attribute("lang") == "sv"
+    assert page.locator("h1").count() == 1
+
+    traffic = page.locator("section.commitment").filter(has_text=TRAFFIC)
+    assert traffic.count() == 1
+    assert traffic.locator("blockquote").inner_text().strip() == TRAFFIC
+    figure = traffic.locator(".figure-text").inner_text()
+    assert "3 av 4 trafikinsatser" in figure
+    assert "Delvis genomfört" in figure
+    assert "75 % av målet för 2017" in traffic.inner_text()
+
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/kommun/asele/", "/en/kommun/asele/2017/", "/kommun/x/"])
+def test_other_public_pages_have_no_axe_violations(page, demo_site, path):
+    page.goto(f"{demo_site}{path}")
+    assert page.locator("h1").count() == 1
+    assert_no_axe_violations(page)
+
+
+def test_skip_link_moves_focus_to_main(page, demo_site):
+    page.goto(f"{demo_site}/kommun/asele/2017/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_page_reads_at_320_px_without_horizontal_scroll(page, demo_site):
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{demo_site}/kommun/asele/2017/")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+
+
+def test_axe_check_catches_a_violation(page):
+    """The accessibility check can fail: an image without alt text and an unlabeled input."""
+    page.set_content('<html lang="sv"><body><main><img src="x.png"><input></main></body></html>')
+    with pytest.raises(AssertionError, match="violations"):
+        assert_no_axe_violations(page)
