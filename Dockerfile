@@ -14,9 +14,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_MEDIA_ROOT=/data/media
 
 # Unprivileged runtime user. Numeric ids so that orchestrators enforcing "run as non-root"
-# can verify it without reading /etc/passwd.
+# can verify it without reading /etc/passwd. A writable home, because gunicorn puts its
+# control socket in ~/.gunicorn/.
 RUN groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
+    && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app \
         --shell /usr/sbin/nologin app
 
 WORKDIR /app
@@ -30,10 +31,11 @@ COPY . /app
 RUN pip install . \
     && rm -rf build ./*.egg-info
 
-# The production settings refuse to load without a secret key and allowed hosts; these
+# The production settings refuse to load without a secret key, allowed hosts and a
+# database URL (collectstatic never connects to it); these
 # throwaway values exist only for this command and are not kept in the image.
 RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
-    DJANGO_ALLOWED_HOSTS=localhost \
+    DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build-only.sqlite3 \
     python manage.py collectstatic --noinput
 
 # Uploaded files (mount a volume here); writable by the app user.

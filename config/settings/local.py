@@ -1,7 +1,12 @@
 """Local development: DEBUG on, SQLite unless DATABASE_URL says otherwise."""
 
 import os
+from pathlib import Path
 
+import environ
+
+# Read .env before the defaults below, so that .env can override them.
+environ.Env.read_env(Path(__file__).resolve().parent.parent.parent / ".env", overwrite=False)
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 

@@ -1,0 +1,90 @@
+"""An admin can enter a pledge by hand in the Django admin."""
+
+import pytest
+
+from pledges.models import Commitment, Municipality, Pledge
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_sv(client, demo_pledge):
+    client.login(username="admin", password="demo")
+    return client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/pledges/pledge/",
+        "/admin/pledges/pledge/add/",
+        "/admin/pledges/activity/",
+        "/admin/pledges/municipality/",
+        "/admin/pledges/site/",
+        "/admin/pledges/agreement/",
+        "/admin/pledges/organisation/",
+    ],
+)
+def test_admin_pages_open(admin_client_sv, path):
+    assert admin_client_sv.get(path).status_code == 200
+
+
+def test_published_pledge_is_read_only_in_the_admin(admin_client_sv, demo_pledge):
+    response = admin_client_sv.get(f"/admin/pledges/pledge/{demo_pledge.pk}/change/")
+    assert response.status_code == 200
+    assert 'name="title"' not in response.content.decode()
+
+
+def test_admin_enters_a_draft_pledge_with_a_commitment(admin_client_sv):
+    vingaker = Municipality.objects.get(slug="vingaker")
+    data = {
+        "municipality": vingaker.pk,
+        "title": "Medborgarlöfte 2027",
+        "valid_from": "2027-01-01",
+        "valid_to": "2027-12-31",
+        "background": "",
+        "expected_effects": "Ökad trygghet i centrum.",
+        "signatories": "",
+        "signed_on": "",
+        "follow_up_cadence": "tertial",
+        "revises": "",
+        "source_url": "",
+        "commitments-TOTAL_FORMS": "1",
+        "commitments-INITIAL_FORMS": "0",
+        "commitments-MIN_NUM_FORMS": "0",
+        "commitments-MAX_NUM_FORMS": "1000",
+        "commitments-0-position": "1",
+        "commitments-0-text": "Polisen lovar minst 6 trafikkontroller under året.",
+        "commitments-0-responsible": "police",
+        "commitments-0-activity_type": "traffic_operation",
+        "commitments-0-audience": "",
+        "commitments-0-target_kind": "count",
+        "commitments-0-target_value": "6",
+        "commitments-0-target_period": "year",
+        "commitments-0-unit": "trafikkontroller",
+        "commitments-0-quantity": "",
+        "commitments-0-assessed_status": "",
+    }
+    response = admin_client_sv.post("/admin/pledges/pledge/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    pledge = Pledge.objects.get(title="Medborgarlöfte 2027")
+    assert pledge.status == Pledge.State.DRAFT
+    assert Commitment.objects.get(pledge=pledge).target_value == 6
+
+
+def test_admin_form_rejects_a_bad_target_without_a_500(admin_client_sv):
+    vingaker = Municipality.objects.get(slug="vingaker")
+    data = {
+        "municipality": vingaker.pk,
+        "title": "Trasigt",
+        "valid_from": "2027-12-31",
+        "valid_to": "2027-01-01",
+        "follow_up_cadence": "tertial",
+        "commitments-TOTAL_FORMS": "0",
+        "commitments-INITIAL_FORMS": "0",
+        "commitments-MIN_NUM_FORMS": "0",
+        "commitments-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client_sv.post("/admin/pledges/pledge/add/", data)
+    assert response.status_code == 200
+    assert not Pledge.objects.filter(title="Trasigt").exists()

@@ -1,0 +1,42 @@
+import pytest
+
+from pledges.models import County, Municipality
+from pledges.reference import load_reference_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loads_all_counties_and_municipalities_idempotently():
+    assert load_reference_data() == (21, 290)
+    assert load_reference_data() == (21, 290)
+    assert County.objects.count() == 21
+    assert Municipality.objects.count() == 290
+
+
+def test_asele_with_its_county_police_area_and_region():
+    load_reference_data()
+    asele = Municipality.objects.select_related("county", "police_area__region").get(code="2463")
+    assert (asele.name, asele.slug) == ("Åsele", "asele")
+    assert asele.county.code == "24"
+    assert asele.county.name == "Västerbottens län"
+    assert asele.police_area.name == "Södra Lappland"
+    assert asele.police_area.region.name == "Nord"
+    assert asele.county.police_region.name == "Nord"
+
+
+def test_slugs_are_lower_case_ascii_and_unique():
+    load_reference_data()
+    slugs = list(Municipality.objects.values_list("slug", flat=True))
+    assert len(set(slugs)) == 290
+    assert all(slug.isascii() and slug == slug.lower() for slug in slugs)
+    by_name = dict(Municipality.objects.values_list("name", "slug"))
+    assert by_name["Vingåker"] == "vingaker"
+    assert by_name["Malung-Sälen"] == "malung-salen"
+    # Habo and Håbo fold to the same ASCII; the ASCII name keeps the plain slug.
+    assert by_name["Habo"] == "habo"
+    assert by_name["Håbo"] == "habo-uppsala"
+
+
+def test_every_county_has_a_police_region():
+    load_reference_data()
+    assert not County.objects.filter(police_region__isnull=True).exists()
