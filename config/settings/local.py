@@ -10,7 +10,7 @@ environ.Env.read_env(Path(__file__).resolve().parent.parent.parent / ".env", ove
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret")
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
-from .base import *  # noqa: F403
+from .base import *  # noqa: E402, F403
 
 ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost"]  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
