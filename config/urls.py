@@ -11,6 +11,8 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("konto/", include("pledges.account_urls")),
+    path("samordnare/", include("pledges.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,
 )

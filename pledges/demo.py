@@ -16,14 +16,16 @@ from .models import (
     Commitment,
     FocusTag,
     Measurement,
+    Membership,
     Municipality,
     Organisation,
     Pledge,
     PoliceArea,
     Site,
 )
-from .progress import Status, TargetKind, TargetPeriod
+from .progress import Status, TargetKind, TargetPeriod, reporting_periods, target_periods
 from .reference import DATA_DIR, load_reference_data
+from .services import follow_up_save, membership_grant, verdict_save
 
 SEED_FILE = DATA_DIR / "asele_2017_pledge.txt"
 DEMO_PASSWORD = "demo"
@@ -380,14 +382,72 @@ def seed_demo():
                 activity=activity, quantity=quantity, defaults={"value": value}
             )
 
-    _demo_users()
+    users = _demo_users(asele, police, kommun)
+    _demo_follow_ups(pledge, commitments, users["polis"])
     return pledge
 
 
-def _demo_users():
+def _demo_users(asele, police, kommun):
     user_model = get_user_model()
-    for username, is_admin in (("admin", True), ("polis", False), ("kommun", False)):
+    users = {}
+    for username, is_admin, organisation, role in (
+        ("admin", True, kommun, Membership.Role.ADMIN),
+        ("polis", False, police, Membership.Role.POLICE_COORDINATOR),
+        ("kommun", False, kommun, Membership.Role.MUNICIPAL_COORDINATOR),
+    ):
         user, _created = user_model.objects.get_or_create(username=username)
         user.is_staff = user.is_superuser = is_admin
+        user.email = f"{username}@example.invalid"
         user.set_password(DEMO_PASSWORD)
         user.save()
+        membership_grant(user=user, municipality=asele, organisation=organisation, role=role)
+        users[username] = user
+    return users
+
+
+FOLLOW_UPS = {
+    # commitment position -> (tertial start, text)
+    1: [
+        (
+            date(2017, 1, 1),
+            "En riktad insats mot buskörning genomfördes i mars, med fokus på "
+            "snöskoter och moped i centrala Åsele.",
+        ),
+        (
+            date(2017, 5, 1),
+            "Hastighetskontroller vid infarterna i juni. Insatsen mot "
+            "rattonykterhet flyttades till september på grund av bemanningen under sommaren.",
+        ),
+    ],
+    3: [
+        (date(2017, 1, 1), "Alla tre skolor har fått minst ett besök under vårterminen."),
+    ],
+}
+
+
+def _demo_follow_ups(pledge, commitments, author):
+    for position, entries in FOLLOW_UPS.items():
+        for start, text in entries:
+            period = next(
+                p
+                for p in reporting_periods(
+                    pledge.valid_from, pledge.valid_to, pledge.follow_up_cadence
+                )
+                if p.start == start
+            )
+            follow_up_save(
+                commitment=commitments[position],
+                period=period,
+                narrative=text,
+                is_published=True,
+                user=author,
+            )
+    year = target_periods(pledge.valid_from, pledge.valid_to, TargetPeriod.YEAR)[0]
+    verdict_save(
+        commitment=commitments[1],
+        period=year,
+        justification="Tre av fyra planerade trafikinsatser genomfördes. Den fjärde, mot "
+        "rattonykterhet i november, ställdes in när patrullen behövdes vid en trafikolycka.",
+        is_published=True,
+        user=author,
+    )

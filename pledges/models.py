@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -6,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .progress import Status, TargetKind, TargetPeriod
+from . import roles
+from .progress import Period, ReportingCadence, Status, TargetKind, TargetPeriod
 
 
 class PoliceRegion(models.Model):
@@ -211,10 +213,7 @@ class Pledge(models.Model):
         PUBLISHED = "published", _("published")
         SUPERSEDED = "superseded", _("superseded")
 
-    class Cadence(models.TextChoices):
-        TERTIAL = "tertial", _("per tertial")
-        HALF_YEAR = "half_year", _("per half-year")
-        YEAR = "year", _("per year")
+    Cadence = ReportingCadence
 
     PUBLIC_STATUSES = (State.PUBLISHED, State.SUPERSEDED)
 
@@ -340,6 +339,28 @@ class FocusTag(models.Model):
         return self.name
 
 
+class CommitmentQuerySet(models.QuerySet):
+    def in_municipalities_of(self, user):
+        """Commitments in the municipalities the user is a member of (all for superusers)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(pledge__municipality__memberships__user=user).distinct()
+
+    def actionable_by(self, user):
+        """Commitments of published pledges the user's organisation may log activities for:
+        police ones for police, municipal ones for the municipality, joint ones for both."""
+        published = self.filter(pledge__status=Pledge.State.PUBLISHED)
+        if user.is_superuser:
+            return published
+        allowed = Q(pk__in=[])
+        for membership in Membership.objects.filter(user=user):
+            allowed |= Q(
+                pledge__municipality_id=membership.municipality_id,
+                responsible__in=membership.parties,
+            )
+        return published.filter(allowed)
+
+
 class Commitment(models.Model):
     """One promise of a pledge, with its target."""
 
@@ -421,6 +442,7 @@ class Commitment(models.Model):
     )
 
     history = HistoricalRecords(m2m_fields=[external_parties, focus_tags, target_sites])
+    objects = CommitmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["pledge", "position"]
@@ -476,6 +498,14 @@ class ActivityQuerySet(models.QuerySet):
     def done(self):
         """Activities that count: status done (planned and cancelled never count)."""
         return self.filter(status=Activity.Status.DONE)
+
+    def in_municipalities_of(self, user):
+        """Activities in the municipalities the user is a member of (all for superusers)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            commitment__pledge__municipality__in=Municipality.objects.filter(memberships__user=user)
+        )
 
     def public(self, today=None):
         """What a citizen may see: done activities whose date has passed."""
@@ -545,6 +575,9 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save; refuses stale edits.")
+    )
 
     history = HistoricalRecords()
     objects = ActivityQuerySet.as_manager()
@@ -564,6 +597,49 @@ class Activity(models.Model):
     def __str__(self):
         return f"{self.date} {self.commitment}"
 
+    def clean(self):
+        """Rules across fields: the date lies in the pledge's validity, a done activity is
+        not in the future, the site belongs to the commitment's municipality (and is one of
+        its target sites, required, for per-site targets)."""
+        super().clean()
+        errors = {}
+        commitment = self.commitment if self.commitment_id else None
+        if commitment and self.date:
+            pledge = commitment.pledge
+            if not pledge.valid_from <= self.date <= pledge.valid_to:
+                errors["date"] = ValidationError(
+                    _("The date must lie within the pledge's validity, %(start)s – %(end)s."),
+                    code="outside_validity",
+                    params={"start": pledge.valid_from, "end": pledge.valid_to},
+                )
+            elif self.status == self.Status.DONE and self.date > timezone.localdate():
+                errors["date"] = ValidationError(
+                    _("A done activity cannot be dated in the future. Log it as planned."),
+                    code="future",
+                )
+        if self.end_date and self.date and self.end_date < self.date:
+            errors["end_date"] = ValidationError(
+                _("The end date cannot be before the date."), code="end_before_start"
+            )
+        if commitment and self.site_id:
+            if self.site.municipality_id != commitment.pledge.municipality_id:
+                errors["site"] = ValidationError(
+                    _("The place must be in the commitment's municipality."), code="site_elsewhere"
+                )
+            elif (
+                commitment.is_per_site
+                and not commitment.target_sites.filter(pk=self.site_id).exists()
+            ):
+                errors["site"] = ValidationError(
+                    _("Choose one of the places this promise is about."), code="site_not_target"
+                )
+        elif commitment and commitment.is_per_site and self.status != self.Status.CANCELLED:
+            errors["site"] = ValidationError(
+                _("This promise is counted per place: choose the place."), code="site_required"
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class Measurement(models.Model):
     """A measured quantity of an activity, such as vehicles checked."""
@@ -577,6 +653,8 @@ class Measurement(models.Model):
     quantity = models.CharField(_("quantity"), max_length=30, choices=Commitment.Quantity.choices)
     value = models.PositiveIntegerField(_("value"))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["quantity"]
         verbose_name = _("measurement")
@@ -589,3 +667,165 @@ class Measurement(models.Model):
 
     def __str__(self):
         return f"{self.get_quantity_display()}: {self.value}"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The user's memberships, with municipality and organisation loaded."""
+        return self.filter(user=user).select_related("municipality", "organisation")
+
+
+class Membership(models.Model):
+    """A user acting for an organisation in a municipality, in a role."""
+
+    class Role(models.TextChoices):
+        POLICE_COORDINATOR = "police_coordinator", _("police coordinator")
+        MUNICIPAL_COORDINATOR = "municipal_coordinator", _("municipal coordinator")
+        ADMIN = "admin", _("administrator")
+
+    # The auth group (pledges.roles) that carries each role's permissions.
+    GROUPS = {
+        Role.POLICE_COORDINATOR: roles.POLICE_COORDINATORS,
+        Role.MUNICIPAL_COORDINATOR: roles.MUNICIPAL_COORDINATORS,
+        Role.ADMIN: roles.ADMINISTRATORS,
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["municipality__name", "user__username"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality"], name="membership_unique_user_municipality"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.municipality} ({self.get_role_display()})"
+
+    @property
+    def parties(self):
+        """The responsible parties this membership may act for."""
+        if self.role == self.Role.ADMIN:
+            return set(Commitment.Responsible.values)
+        party = {
+            self.Role.POLICE_COORDINATOR: Commitment.Responsible.POLICE,
+            self.Role.MUNICIPAL_COORDINATOR: Commitment.Responsible.MUNICIPALITY,
+        }[self.role]
+        return {party, Commitment.Responsible.JOINT}
+
+
+class FollowUp(models.Model):
+    """A coordinators' narrative for one commitment and one reporting period (T1, H1...)."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    narrative = models.TextField(_("follow-up"), max_length=5000)
+    is_published = models.BooleanField(_("published"), default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment", "period_start"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period_start"], name="followup_unique_commitment_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="followup_period_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} {self.period_start}–{self.period_end}"
+
+    @property
+    def period(self):
+        return Period(self.period_start, self.period_end, self.commitment.pledge.follow_up_cadence)
+
+
+class PeriodVerdict(models.Model):
+    """The coordinators' justification of the computed verdict for an ended target period."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.CASCADE,
+        related_name="verdicts",
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    justification = models.TextField(_("justification"), max_length=5000)
+    is_published = models.BooleanField(_("published"), default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment", "period_start"]
+        verbose_name = _("verdict justification")
+        verbose_name_plural = _("verdict justifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period_start"], name="verdict_unique_commitment_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="verdict_period_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} {self.period_start}–{self.period_end}"
+
+    @property
+    def period(self):
+        return Period(self.period_start, self.period_end, self.commitment.target_period)

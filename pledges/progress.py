@@ -26,6 +26,12 @@ class TargetPeriod(models.TextChoices):
     VALIDITY = "validity", _("over the whole validity")
 
 
+class ReportingCadence(models.TextChoices):
+    TERTIAL = "tertial", _("per tertial")
+    HALF_YEAR = "half_year", _("per half-year")
+    YEAR = "year", _("per year")
+
+
 class TargetKind(models.TextChoices):
     COUNT = "count", _("number of activities")
     PER_SITE = "per_site", _("number of activities per site")
@@ -81,6 +87,11 @@ class Period:
             return str(_("autumn term %(year)s") % {"year": self.start.year})
         if self.kind == TargetPeriod.MONTH:
             return date_format(self.start, "F Y")
+        if self.kind == ReportingCadence.TERTIAL:
+            return f"T{(self.start.month - 1) // 4 + 1} {self.start.year}"
+        if self.kind == ReportingCadence.HALF_YEAR:
+            half = 1 if self.start.month <= 6 else 2
+            return str(_("half-year %(half)s %(year)s") % {"half": half, "year": self.start.year})
         if self.kind == TargetPeriod.WEEK:
             year, week, _weekday = self.start.isocalendar()
             return str(_("week %(week)s, %(year)s") % {"week": week, "year": year})
@@ -142,6 +153,26 @@ def target_periods(
     if school_year:
         periods = [p for p in periods if school_days(p.start, p.end) > 0]
     return periods or [Period(valid_from, valid_to, kind)]
+
+
+REPORTING_MONTHS = {
+    ReportingCadence.TERTIAL: [(1, 4), (5, 8), (9, 12)],
+    ReportingCadence.HALF_YEAR: [(1, 6), (7, 12)],
+    ReportingCadence.YEAR: [(1, 12)],
+}
+
+
+def reporting_periods(valid_from: date, valid_to: date, cadence: str) -> list[Period]:
+    """The follow-up periods of a pledge: tertials (T1 Jan-Apr, T2 May-Aug, T3 Sep-Dec),
+    half-years or years, clipped to the validity."""
+    periods = []
+    for year in range(valid_from.year, valid_to.year + 1):
+        for first, last in REPORTING_MONTHS[ReportingCadence(cadence)]:
+            end = date(year, last, calendar.monthrange(year, last)[1])
+            period = _clip(date(year, first, 1), end, valid_from, valid_to, cadence)
+            if period is not None:
+                periods.append(period)
+    return periods
 
 
 def period_for(periods: list[Period], on: date) -> Period:

@@ -7,10 +7,11 @@ The counts for any number of commitments come from one grouped query
 from collections import defaultdict
 from datetime import date
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import progress
-from .models import Activity, Commitment, Pledge
+from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
 from .progress import TargetKind
 
 
@@ -139,3 +140,20 @@ def current_public_pledge(pledges, today=None):
         ):
             return pledge
     return pledges[0] if pledges else None
+
+
+def published_follow_ups():
+    """Prefetches of a commitment's published follow-ups and verdict justifications, as
+    ``published_follow_ups`` and ``published_verdicts``; nothing unpublished."""
+    return [
+        Prefetch(
+            "follow_ups",
+            queryset=FollowUp.objects.filter(is_published=True).order_by("period_start"),
+            to_attr="published_follow_ups",
+        ),
+        Prefetch(
+            "verdicts",
+            queryset=PeriodVerdict.objects.filter(is_published=True).order_by("period_start"),
+            to_attr="published_verdicts",
+        ),
+    ]

@@ -1,10 +1,23 @@
 """Writes that enforce rules across rows."""
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Pledge
+from .models import (
+    Activity,
+    Commitment,
+    FollowUp,
+    Measurement,
+    Membership,
+    Organisation,
+    PeriodVerdict,
+    Pledge,
+)
+from .roles import sync_role_groups
 
 
 def overlapping_published(pledge):
@@ -48,3 +61,143 @@ def pledge_publish(*, pledge: Pledge) -> Pledge:
     pledge.full_clean()
     pledge.save()
     return pledge
+
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else saved this activity while you were editing it. "
+    "Reload the page to see their changes, then make yours again."
+)
+
+
+@transaction.atomic
+def activity_save(
+    *,
+    user,
+    values: dict,
+    organisations,
+    measurements: dict,
+    activity: Activity | None = None,
+    expected_version: int | None = None,
+) -> Activity:
+    """Create an activity, or update one unless someone saved it since ``expected_version``.
+
+    ``values`` are model field values (commitment, status, date, site, ...);
+    ``measurements`` maps a quantity to its value, or to None to remove it.
+    Returns the saved activity; raises ValidationError and saves nothing on bad input.
+    """
+    if activity is None or activity.pk is None:
+        activity = activity or Activity()
+        activity.logged_by = user
+    else:
+        current = Activity.objects.select_for_update().get(pk=activity.pk)
+        if current.version != expected_version:
+            raise ValidationError(STALE_MESSAGE, code="stale")
+        if current.status == Activity.Status.CANCELLED:
+            raise ValidationError(_("A cancelled activity cannot be changed."), code="cancelled")
+        activity.version = current.version + 1
+    for field, value in values.items():
+        setattr(activity, field, value)
+    activity.full_clean()
+    activity.save()
+    activity.organisations.set(organisations)
+    for quantity, value in measurements.items():
+        if value is None:
+            Measurement.objects.filter(activity=activity, quantity=quantity).delete()
+        else:
+            Measurement.objects.update_or_create(
+                activity=activity, quantity=quantity, defaults={"value": value}
+            )
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, expected_version: int, reason: str = "") -> Activity:
+    """Mark an activity cancelled; it stays in the history and never counts. Returns it."""
+    current = Activity.objects.select_for_update().get(pk=activity.pk)
+    if current.version != expected_version:
+        raise ValidationError(STALE_MESSAGE, code="stale")
+    if current.status == Activity.Status.CANCELLED:
+        raise ValidationError(_("The activity is already cancelled."), code="cancelled")
+    current.status = Activity.Status.CANCELLED
+    current.version += 1
+    if reason:
+        note = _("Cancelled: %(reason)s") % {"reason": reason}
+        current.internal_notes = f"{current.internal_notes}\n\n{note}".strip()
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def follow_up_save(*, commitment, period, narrative: str, is_published: bool, user) -> FollowUp:
+    """Create or update the follow-up of a commitment for a reporting period."""
+    follow_up = FollowUp.objects.filter(commitment=commitment, period_start=period.start).first()
+    follow_up = follow_up or FollowUp(commitment=commitment, period_start=period.start)
+    follow_up.period_end = period.end
+    follow_up.narrative = narrative
+    follow_up.is_published = is_published
+    follow_up.written_by = user
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def verdict_save(
+    *, commitment, period, justification: str, is_published: bool, user, today=None
+) -> PeriodVerdict:
+    """Create or update the justification of an ended target period's verdict."""
+    today = today or timezone.localdate()
+    if period.end >= today:
+        raise ValidationError(
+            _("A verdict can be justified only once the period has ended."), code="not_ended"
+        )
+    verdict = PeriodVerdict.objects.filter(
+        commitment=commitment, period_start=period.start
+    ).first() or PeriodVerdict(commitment=commitment, period_start=period.start)
+    verdict.period_end = period.end
+    verdict.justification = justification
+    verdict.is_published = is_published
+    verdict.written_by = user
+    verdict.full_clean()
+    verdict.save()
+    return verdict
+
+
+@transaction.atomic
+def commitment_assess(*, commitment: Commitment, status: str) -> Commitment:
+    """Set the coordinators' status of a qualitative commitment. Returns it."""
+    if not commitment.is_qualitative:
+        raise ValidationError(
+            _("Only a commitment without a numeric target is assessed by hand."),
+            code="quantitative",
+        )
+    commitment.assessed_status = status
+    commitment.full_clean()
+    commitment.save(update_fields=["assessed_status"])
+    return commitment
+
+
+ROLE_PARTY = {
+    Membership.Role.POLICE_COORDINATOR: Organisation.Kind.POLICE,
+    Membership.Role.MUNICIPAL_COORDINATOR: Organisation.Kind.MUNICIPALITY,
+}
+
+
+@transaction.atomic
+def membership_grant(*, user, municipality, organisation, role) -> Membership:
+    """Make the user a member of the municipality in a role, and put them in the role's
+    group. A coordinator's organisation must be of their party. Returns the membership."""
+    party = ROLE_PARTY.get(role)
+    if party and organisation.kind != party:
+        raise ValidationError(
+            {"organisation": _("The organisation does not match the role.")}, code="party"
+        )
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        municipality=municipality,
+        defaults={"organisation": organisation, "role": role},
+    )
+    groups = sync_role_groups(Group, Permission)
+    user.groups.add(groups[Membership.GROUPS[role]])
+    return membership

@@ -13,7 +13,11 @@ from django.views.generic import TemplateView
 
 from pledges.models import Activity, County, Municipality, Pledge
 from pledges.progress import Status
-from pledges.selectors import current_public_pledge, pledges_with_progress
+from pledges.selectors import (
+    current_public_pledge,
+    pledges_with_progress,
+    published_follow_ups,
+)
 
 from .forms import MunicipalityFilterForm
 
@@ -115,7 +119,7 @@ class PledgeYearView(TemplateView):
             pledges,
             year=year,
             today=today,
-            prefetch=["focus_tags", "external_parties"],
+            prefetch=["focus_tags", "external_parties", *published_follow_ups()],
         )
         log = defaultdict(list)
         activities = (

@@ -92,6 +92,8 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "pledges:dashboard"
+LOGOUT_REDIRECT_URL = "reports:index"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from pledges.models import Activity, Municipality, Pledge
+from pledges.models import Activity, FollowUp, Municipality, PeriodVerdict, Pledge
 from tests.pledges.factories import (
     ActivityFactory,
     CommitmentFactory,
@@ -260,6 +260,25 @@ def build_pledge(n_commitments, n_activities):
             commitment = CommitmentFactory(pledge=pledge, qualitative=True)
         commitments.append(commitment)
     add_activities(commitments, sites, n_activities)
+    for commitment in commitments:
+        for start, end, published in (
+            (date(2017, 1, 1), date(2017, 4, 30), True),
+            (date(2017, 5, 1), date(2017, 8, 31), False),
+        ):
+            FollowUp.objects.create(
+                commitment=commitment,
+                period_start=start,
+                period_end=end,
+                narrative=f"Uppföljning {commitment.pk} {start} {'publ' if published else 'UTKAST'}",
+                is_published=published,
+            )
+        PeriodVerdict.objects.create(
+            commitment=commitment,
+            period_start=date(2017, 1, 1),
+            period_end=date(2017, 12, 31),
+            justification=f"Motivering {commitment.pk}",
+            is_published=True,
+        )
     return pledge, commitments, sites
 
 
@@ -285,11 +304,17 @@ class TestQueryCounts:
         pledge, commitments, sites = build_pledge(8, 40)
         url = f"/kommun/{pledge.municipality.slug}/2017/"
         # savepoint, municipality, pledges, revisions, commitments, target sites, focus tags,
-        # external parties, done counts, public activities, measurements, release
-        with django_assert_num_queries(12):
-            assert client.get(url).status_code == 200
+        # external parties, published follow-ups, published verdicts, done counts,
+        # public activities, measurements, release
+        with django_assert_num_queries(14):
+            response = client.get(url)
+        html = text_of(response)
+        assert f"Uppföljning {commitments[0].pk} 2017-01-01 publ" in html
+        assert "T1 2017" in html
+        assert f"Motivering {commitments[0].pk}" in html
+        assert "UTKAST" not in html
         add_activities(commitments, sites, 60)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(14):
             assert client.get(url).status_code == 200
 
     def test_municipality_page(self, client, django_assert_num_queries):

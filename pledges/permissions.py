@@ -1,0 +1,39 @@
+"""Who may do what: a coordinator acts only in their municipalities, and only for the
+commitments their organisation is responsible for (joint ones: both parties)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership
+
+
+def memberships_of(user):
+    """The user's memberships, loaded once per request and kept on the user object."""
+    if not hasattr(user, "_membership_cache"):
+        user._membership_cache = list(Membership.objects.for_user(user))
+    return user._membership_cache
+
+
+def membership_in(user, municipality_id):
+    return next((m for m in memberships_of(user) if m.municipality_id == municipality_id), None)
+
+
+def can_act_for(user, commitment):
+    """True when the user may log and edit activities and follow-ups for the commitment."""
+    if user.is_superuser:
+        return True
+    membership = membership_in(user, commitment.pledge.municipality_id)
+    return membership is not None and commitment.responsible in membership.parties
+
+
+def check_member(user, municipality_id):
+    """404 unless the user is a member of the municipality: others must not learn it exists."""
+    if not user.is_superuser and membership_in(user, municipality_id) is None:
+        raise Http404
+
+
+def check_can_act(user, commitment):
+    """404 outside the user's municipalities, 403 for a commitment of another party."""
+    check_member(user, commitment.pledge.municipality_id)
+    if not can_act_for(user, commitment):
+        raise PermissionDenied

@@ -1,0 +1,50 @@
+"""The auth groups behind the membership roles, and their permissions."""
+
+COORDINATOR_PERMISSIONS = [
+    "view_pledge",
+    "view_commitment",
+    "view_site",
+    "add_activity",
+    "change_activity",
+    "view_activity",
+    "add_measurement",
+    "change_measurement",
+    "view_measurement",
+    "add_followup",
+    "change_followup",
+    "view_followup",
+    "add_periodverdict",
+    "change_periodverdict",
+    "view_periodverdict",
+]
+
+POLICE_COORDINATORS = "Polissamordnare"
+MUNICIPAL_COORDINATORS = "Kommunsamordnare"
+ADMINISTRATORS = "Administratörer"
+
+GROUP_PERMISSIONS = {
+    POLICE_COORDINATORS: COORDINATOR_PERMISSIONS,
+    MUNICIPAL_COORDINATORS: COORDINATOR_PERMISSIONS,
+    ADMINISTRATORS: None,  # every permission of our apps, and users and groups
+}
+
+
+def sync_role_groups(group_model, permission_model):
+    """Create or update the three role groups; takes the models so a migration can pass
+    its historical ones. Returns the groups by name."""
+    groups = {}
+    for name, codenames in GROUP_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        if codenames is None:
+            permissions = permission_model.objects.filter(
+                content_type__app_label__in=["pledges", "dialogues", "reports"]
+            ) | permission_model.objects.filter(
+                content_type__app_label="auth", content_type__model__in=["user", "group"]
+            )
+        else:
+            permissions = permission_model.objects.filter(
+                content_type__app_label="pledges", codename__in=codenames
+            )
+        group.permissions.set(permissions)
+        groups[name] = group
+    return groups

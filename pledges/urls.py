@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pledges"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("aktiviteter/", views.ActivityListView.as_view(), name="activity_list"),
+    path("aktiviteter/ny/", views.ActivityFormView.as_view(), name="activity_create"),
+    path("aktiviteter/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
+    path("aktiviteter/<int:pk>/andra/", views.ActivityFormView.as_view(), name="activity_update"),
+    path(
+        "aktiviteter/<int:pk>/stall-in/", views.ActivityCancelView.as_view(), name="activity_cancel"
+    ),
+    path("plan/<int:pk>/", views.PlanView.as_view(), name="plan"),
+    path(
+        "lofte/<int:pk>/uppfoljning/",
+        views.CommitmentFollowUpView.as_view(),
+        name="commitment_followup",
+    ),
+    path(
+        "lofte/<int:pk>/uppfoljning/<str:start>/",
+        views.PeriodTextView.as_view(),
+        name="followup_edit",
+    ),
+    path(
+        "lofte/<int:pk>/bedomning/<str:start>/",
+        views.PeriodTextView.as_view(verdict=True),
+        name="verdict_edit",
+    ),
+]

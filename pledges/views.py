@@ -1,0 +1,458 @@
+"""Coordinator pages: dashboard, activities, implementation plan, follow-ups.
+
+Every view is for logged-in coordinators (anonymous users go to the login page), shows
+only the user's municipalities (others are 404) and lets a user change only what their
+organisation is responsible for (others are 403).
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from . import progress, services
+from .forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AssessmentForm,
+    CancelActivityForm,
+    FollowUpForm,
+    VerdictForm,
+)
+from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
+from .permissions import can_act_for, check_can_act, check_member, memberships_of
+from .selectors import attach_progress, current_public_pledge, pledges_with_progress
+
+# What needs attention first on the dashboard.
+STATUS_ORDER = [
+    progress.Status.BEHIND,
+    progress.Status.NOT_DONE,
+    progress.Status.PARTLY_DONE,
+    progress.Status.NOT_ASSESSED,
+    progress.Status.NOT_STARTED,
+    progress.Status.ON_TRACK,
+    progress.Status.FULFILLED,
+    progress.Status.DONE,
+]
+
+
+def int_or_404(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def date_or_404(value):
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+class CoordinatorView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "pledges.view_activity"
+
+
+class DashboardView(CoordinatorView):
+    """The current pledges of my municipalities, what is behind plan first."""
+
+    template_name = "pledges/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        municipality_ids = [m.municipality_id for m in memberships_of(user)]
+        published = Pledge.objects.filter(status=Pledge.State.PUBLISHED).select_related(
+            "municipality"
+        )
+        if not user.is_superuser:
+            published = published.filter(municipality_id__in=municipality_ids)
+        by_municipality = defaultdict(list)
+        for pledge in published:
+            by_municipality[pledge.municipality_id].append(pledge)
+        pledges = sorted(
+            (current_public_pledge(group) for group in by_municipality.values()),
+            key=lambda p: p.municipality.name,
+        )
+        pledges_with_progress(pledges)
+        for pledge in pledges:
+            for commitment in pledge.commitment_list:
+                commitment.can_act = can_act_for(user, commitment)
+            pledge.commitment_list.sort(
+                key=lambda c: (STATUS_ORDER.index(c.progress.status), c.position)
+            )
+        context["pledges"] = pledges
+        return context
+
+
+class ActivityFormView(CoordinatorView):
+    """Log a new activity, or edit one (planned -> done keeps its history)."""
+
+    template_name = "pledges/activity_form.html"
+    permission_required = "pledges.add_activity"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.activity = None
+
+    def load(self):
+        """The activity being edited (None for a new one), checked against the user."""
+        if "pk" not in self.kwargs:
+            return None
+        activity = get_object_or_404(
+            Activity.objects.in_municipalities_of(self.request.user).select_related(
+                "commitment__pledge"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        check_can_act(self.request.user, activity.commitment)
+        return activity
+
+    def initial_commitment(self):
+        if "lofte" not in self.request.GET:
+            return None
+        commitment = get_object_or_404(
+            Commitment.objects.select_related("pledge"), pk=int_or_404(self.request.GET["lofte"])
+        )
+        check_can_act(self.request.user, commitment)
+        return commitment
+
+    def get_form(self, data=None):
+        initial = {}
+        if self.activity is None:
+            initial = {"status": Activity.Status.DONE, "date": timezone.localdate()}
+            commitment = self.initial_commitment()
+            if commitment:
+                initial["commitment"] = commitment
+        return ActivityForm(data, instance=self.activity, initial=initial, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        self.activity = self.load()
+        if self.activity and self.activity.status == Activity.Status.CANCELLED:
+            messages.error(request, _("A cancelled activity cannot be changed."))
+            return redirect(self.activity_url(self.activity))
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        self.activity = self.load()
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            check_can_act(request.user, form.cleaned_data["commitment"])
+            try:
+                activity = services.activity_save(
+                    user=request.user,
+                    values=form.values,
+                    organisations=form.cleaned_data["organisations"],
+                    measurements=form.measurements,
+                    activity=self.activity,
+                    expected_version=form.cleaned_data.get("version"),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The activity has been saved."))
+                return redirect(self.activity_url(activity))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def activity_url(self, activity):
+        return reverse("pledges:activity_detail", kwargs={"pk": activity.pk})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(activity=self.activity, **kwargs)
+
+
+class ActivityDetailView(CoordinatorView):
+    """One activity with its internal notes and its whole history of changes."""
+
+    template_name = "pledges/activity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        activity = get_object_or_404(
+            Activity.objects.in_municipalities_of(self.request.user)
+            .select_related("commitment__pledge__municipality", "site", "logged_by")
+            .prefetch_related("organisations", "measurements"),
+            pk=self.kwargs["pk"],
+        )
+        records = list(activity.history.select_related("history_user").order_by("history_id"))
+        changes = []
+        for previous, record in zip([None, *records], records, strict=False):
+            fields = []
+            if previous is not None:
+                delta = record.diff_against(previous)
+                fields = [
+                    activity._meta.get_field(change.field).verbose_name
+                    for change in delta.changes
+                    if change.field not in ("version", "updated_at")
+                ]
+            changes.append({"record": record, "fields": fields})
+        context.update(
+            activity=activity,
+            can_edit=can_act_for(self.request.user, activity.commitment)
+            and activity.status != Activity.Status.CANCELLED,
+            changes=list(reversed(changes)),
+        )
+        return context
+
+
+class ActivityCancelView(CoordinatorView):
+    """Cancel an activity: it stays, visibly cancelled, and never counts."""
+
+    template_name = "pledges/activity_cancel.html"
+    permission_required = "pledges.change_activity"
+
+    def load(self):
+        activity = get_object_or_404(
+            Activity.objects.in_municipalities_of(self.request.user).select_related(
+                "commitment__pledge"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        check_can_act(self.request.user, activity.commitment)
+        return activity
+
+    def get(self, request, *args, **kwargs):
+        activity = self.load()
+        form = CancelActivityForm(initial={"version": activity.version})
+        return self.render_to_response(self.get_context_data(activity=activity, form=form))
+
+    def post(self, request, *args, **kwargs):
+        activity = self.load()
+        form = CancelActivityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.activity_cancel(
+                    activity=activity,
+                    expected_version=form.cleaned_data["version"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The activity has been cancelled."))
+                return redirect("pledges:activity_detail", pk=activity.pk)
+        context = self.get_context_data(activity=activity, form=form)
+        return self.render_to_response(context, status=400)
+
+
+class ActivityListView(CoordinatorView):
+    """My municipalities' activities, filtered by promise, status and month."""
+
+    template_name = "pledges/activity_list.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        form = ActivityFilterForm(self.request.GET or None, user=user)
+        activities = form.filter(
+            Activity.objects.in_municipalities_of(user).select_related(
+                "commitment__pledge__municipality", "site"
+            )
+        ).order_by("-date", "-pk")
+        page = Paginator(activities, self.paginate_by).get_page(self.request.GET.get("sida"))
+        query = self.request.GET.copy()
+        query.pop("sida", None)
+        context.update(form=form, page=page, query=query.urlencode())
+        return context
+
+
+class PlanView(CoordinatorView):
+    """Genomförandeplan: a pledge's planned activities by month, with who is responsible."""
+
+    template_name = "pledges/plan.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pledge = get_object_or_404(
+            Pledge.objects.select_related("municipality"), pk=self.kwargs["pk"]
+        )
+        check_member(self.request.user, pledge.municipality_id)
+        planned = (
+            Activity.objects.filter(commitment__pledge=pledge, status=Activity.Status.PLANNED)
+            .select_related("commitment", "site")
+            .prefetch_related("organisations")
+            .order_by("date", "pk")
+        )
+        months = defaultdict(list)
+        for activity in planned:
+            months[activity.date.replace(day=1)].append(activity)
+        context.update(
+            pledge=pledge,
+            months=sorted(months.items()),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class CommitmentFollowUpView(CoordinatorView):
+    """A commitment's follow-ups per reporting period and verdicts per ended period."""
+
+    template_name = "pledges/commitment_followup.html"
+
+    def load(self):
+        commitment = get_object_or_404(
+            Commitment.objects.select_related("pledge__municipality").prefetch_related(
+                "target_sites"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        check_can_act(self.request.user, commitment)
+        return commitment
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        commitment = kwargs.get("commitment") or self.load()
+        pledge = commitment.pledge
+        today = timezone.localdate()
+        attach_progress([commitment], today=today)
+        follow_ups = {f.period_start: f for f in commitment.follow_ups.all()}
+        verdicts = {v.period_start: v for v in commitment.verdicts.all()}
+        reporting = [
+            {"period": period, "follow_up": follow_ups.get(period.start)}
+            for period in progress.reporting_periods(
+                pledge.valid_from, pledge.valid_to, pledge.follow_up_cadence
+            )
+        ]
+        ended = [
+            {"progress": p, "verdict": verdicts.get(p.period.start)}
+            for p in commitment_periods(commitment, today)
+            if p.closed
+        ]
+        context.update(
+            commitment=commitment,
+            reporting=reporting,
+            ended=ended,
+            assessment_form=kwargs.get("assessment_form")
+            or AssessmentForm(initial={"status": commitment.assessed_status}),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Save the assessment of a qualitative commitment."""
+        commitment = self.load()
+        form = AssessmentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.commitment_assess(
+                    commitment=commitment, status=form.cleaned_data["status"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The assessment has been saved."))
+                return redirect("pledges:commitment_followup", pk=commitment.pk)
+        context = self.get_context_data(commitment=commitment, assessment_form=form)
+        return self.render_to_response(context, status=400)
+
+
+def commitment_periods(commitment, today):
+    """Every target period of the commitment's pledge that has begun, judged as of today
+    (one query)."""
+    attach_progress([commitment], today=today)
+    return commitment.period_history or [commitment.progress]
+
+
+class PeriodTextView(CoordinatorView):
+    """Write the follow-up of a reporting period, or the verdict of an ended period."""
+
+    template_name = "pledges/period_text_form.html"
+    verdict = False
+
+    def load(self):
+        commitment = get_object_or_404(
+            Commitment.objects.select_related("pledge__municipality").prefetch_related(
+                "target_sites"
+            ),
+            pk=self.kwargs["pk"],
+        )
+        check_can_act(self.request.user, commitment)
+        start = date_or_404(self.kwargs["start"])
+        pledge = commitment.pledge
+        if self.verdict:
+            periods = progress.target_periods(
+                pledge.valid_from,
+                pledge.valid_to,
+                commitment.target_period,
+                school_year=commitment.school_year_only,
+            )
+            model = PeriodVerdict
+        else:
+            periods = progress.reporting_periods(
+                pledge.valid_from, pledge.valid_to, pledge.follow_up_cadence
+            )
+            model = FollowUp
+        period = next((p for p in periods if p.start == start), None)
+        if period is None:
+            raise Http404
+        existing = model.objects.filter(commitment=commitment, period_start=start).first()
+        return commitment, period, existing
+
+    def make_form(self, data=None, existing=None):
+        if self.verdict:
+            initial = existing and {
+                "narrative": existing.justification,
+                "is_published": existing.is_published,
+            }
+            return VerdictForm(data, initial=initial, submit_label=_("Save the justification"))
+        initial = existing and {
+            "narrative": existing.narrative,
+            "is_published": existing.is_published,
+        }
+        return FollowUpForm(data, initial=initial, submit_label=_("Save the follow-up"))
+
+    def context(self, commitment, period, form):
+        verdict = None
+        if self.verdict:
+            judged = commitment_periods(commitment, timezone.localdate())
+            verdict = next((p for p in judged if p.period == period), None)
+        return self.get_context_data(
+            commitment=commitment, period=period, form=form, verdict=verdict
+        )
+
+    def get(self, request, *args, **kwargs):
+        commitment, period, existing = self.load()
+        if self.verdict and period.end >= timezone.localdate():
+            messages.error(request, _("A verdict can be justified only once the period has ended."))
+            return redirect("pledges:commitment_followup", pk=commitment.pk)
+        form = self.make_form(existing=existing)
+        return self.render_to_response(self.context(commitment, period, form))
+
+    def post(self, request, *args, **kwargs):
+        commitment, period, existing = self.load()
+        form = self.make_form(request.POST, existing=existing)
+        if form.is_valid():
+            text, published = form.cleaned_data["narrative"], form.cleaned_data["is_published"]
+            try:
+                if self.verdict:
+                    services.verdict_save(
+                        commitment=commitment,
+                        period=period,
+                        justification=text,
+                        is_published=published,
+                        user=request.user,
+                    )
+                else:
+                    services.follow_up_save(
+                        commitment=commitment,
+                        period=period,
+                        narrative=text,
+                        is_published=published,
+                        user=request.user,
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("pledges:commitment_followup", pk=commitment.pk)
+        return self.render_to_response(self.context(commitment, period, form), status=400)
