@@ -269,7 +269,8 @@ def build_pledge(n_commitments, n_activities):
                 commitment=commitment,
                 period_start=start,
                 period_end=end,
-                narrative=f"Uppföljning {commitment.pk} {start} {'publ' if published else 'UTKAST'}",
+                narrative=f"Uppföljning {commitment.pk} {start} "
+                + ("publ" if published else "UTKAST"),
                 is_published=published,
             )
         PeriodVerdict.objects.create(
