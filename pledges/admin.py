@@ -9,15 +9,18 @@ from .models import (
     Commitment,
     County,
     FocusTag,
+    FollowUp,
     Measurement,
+    Membership,
     Municipality,
     Organisation,
+    PeriodVerdict,
     Pledge,
     PoliceArea,
     PoliceRegion,
     Site,
 )
-from .services import pledge_publish
+from .services import membership_grant, pledge_publish
 
 
 @admin.register(PoliceRegion)
@@ -135,3 +138,50 @@ class ActivityAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["organisations"]
     inlines = [MeasurementInline]
     date_hierarchy = "date"
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(SimpleHistoryAdmin):
+    """Read-only list of commitments, for their history; they are edited on their pledge."""
+
+    list_display = ["__str__", "pledge", "responsible", "target_kind", "target_value"]
+    list_filter = ["responsible", "target_kind", "pledge__municipality"]
+    search_fields = ["text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin):
+    list_display = ["commitment", "period_start", "period_end", "is_published", "written_by"]
+    list_filter = ["is_published"]
+    raw_id_fields = ["commitment", "written_by"]
+
+
+@admin.register(PeriodVerdict)
+class PeriodVerdictAdmin(SimpleHistoryAdmin):
+    list_display = ["commitment", "period_start", "period_end", "is_published", "written_by"]
+    list_filter = ["is_published"]
+    raw_id_fields = ["commitment", "written_by"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "municipality", "organisation", "role"]
+    list_filter = ["role", "municipality__county"]
+    search_fields = ["user__username", "municipality__name"]
+    autocomplete_fields = ["user", "municipality", "organisation"]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, so the user also gets the role's group and permissions.
+        saved = membership_grant(
+            user=obj.user,
+            municipality=obj.municipality,
+            organisation=obj.organisation,
+            role=obj.role,
+        )
+        obj.pk = saved.pk

@@ -725,6 +725,21 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.municipality} ({self.get_role_display()})"
 
+    def clean(self):
+        """A coordinator's organisation is of their party: police for police coordinators,
+        the municipality itself for municipal coordinators."""
+        super().clean()
+        if not self.organisation_id or not self.role:
+            return
+        party = {
+            self.Role.POLICE_COORDINATOR: Organisation.Kind.POLICE,
+            self.Role.MUNICIPAL_COORDINATOR: Organisation.Kind.MUNICIPALITY,
+        }.get(self.role)
+        if party and self.organisation.kind != party:
+            raise ValidationError(
+                {"organisation": _("The organisation does not match the role.")}, code="party"
+            )
+
     @property
     def parties(self):
         """The responsible parties this membership may act for."""

@@ -13,7 +13,6 @@ from .models import (
     FollowUp,
     Measurement,
     Membership,
-    Organisation,
     PeriodVerdict,
     Pledge,
 )
@@ -178,26 +177,16 @@ def commitment_assess(*, commitment: Commitment, status: str) -> Commitment:
     return commitment
 
 
-ROLE_PARTY = {
-    Membership.Role.POLICE_COORDINATOR: Organisation.Kind.POLICE,
-    Membership.Role.MUNICIPAL_COORDINATOR: Organisation.Kind.MUNICIPALITY,
-}
-
-
 @transaction.atomic
 def membership_grant(*, user, municipality, organisation, role) -> Membership:
     """Make the user a member of the municipality in a role, and put them in the role's
     group. A coordinator's organisation must be of their party. Returns the membership."""
-    party = ROLE_PARTY.get(role)
-    if party and organisation.kind != party:
-        raise ValidationError(
-            {"organisation": _("The organisation does not match the role.")}, code="party"
-        )
-    membership, _created = Membership.objects.update_or_create(
-        user=user,
-        municipality=municipality,
-        defaults={"organisation": organisation, "role": role},
-    )
+    membership = Membership.objects.filter(user=user, municipality=municipality).first()
+    membership = membership or Membership(user=user, municipality=municipality)
+    membership.organisation = organisation
+    membership.role = role
+    membership.full_clean()
+    membership.save()
     groups = sync_role_groups(Group, Permission)
     user.groups.add(groups[Membership.GROUPS[role]])
     return membership

@@ -88,3 +88,59 @@ def test_admin_form_rejects_a_bad_target_without_a_500(admin_client_sv):
     response = admin_client_sv.post("/admin/pledges/pledge/add/", data)
     assert response.status_code == 200
     assert not Pledge.objects.filter(title="Trasigt").exists()
+
+
+def test_admin_grants_a_membership_with_its_group(admin_client_sv, django_user_model):
+    from pledges.models import Organisation
+
+    user = django_user_model.objects.create_user("nykommun")
+    asele = Municipality.objects.get(slug="asele")
+    response = admin_client_sv.post(
+        "/admin/pledges/membership/add/",
+        {
+            "user": user.pk,
+            "municipality": asele.pk,
+            "organisation": Organisation.objects.get(name="Åsele kommun").pk,
+            "role": "municipal_coordinator",
+        },
+    )
+    assert response.status_code == 302
+    assert user.groups.filter(name="Kommunsamordnare").exists()
+    assert user.has_perm("pledges.add_activity")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/pledges/commitment/",
+        "/admin/pledges/followup/",
+        "/admin/pledges/periodverdict/",
+        "/admin/pledges/membership/",
+    ],
+)
+def test_history_admin_pages_open(admin_client_sv, path):
+    assert admin_client_sv.get(path).status_code == 200
+
+
+def test_commitment_history_page(admin_client_sv, demo_pledge):
+    commitment = demo_pledge.commitments.first()
+    response = admin_client_sv.get(f"/admin/pledges/commitment/{commitment.pk}/history/")
+    assert response.status_code == 200
+
+
+def test_admin_refuses_a_membership_of_the_wrong_party(admin_client_sv, django_user_model):
+    from pledges.models import Membership, Organisation
+
+    user = django_user_model.objects.create_user("felparti")
+    response = admin_client_sv.post(
+        "/admin/pledges/membership/add/",
+        {
+            "user": user.pk,
+            "municipality": Municipality.objects.get(slug="asele").pk,
+            "organisation": Organisation.objects.get(name="Åsele kommun").pk,
+            "role": "police_coordinator",
+        },
+    )
+    assert response.status_code == 200
+    assert "Organisationen passar inte ihop med rollen" in response.content.decode()
+    assert not Membership.objects.filter(user=user).exists()
