@@ -32,10 +32,11 @@ RUN pip install . \
     && rm -rf build ./*.egg-info
 
 # The production settings refuse to load without a secret key, allowed hosts and a
-# database URL (collectstatic never connects to it); these
+# database and cache URL (collectstatic never connects to them); these
 # throwaway values exist only for this command and are not kept in the image.
 RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
     DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build-only.sqlite3 \
+    CACHE_URL=locmemcache:// \
     python manage.py collectstatic --noinput
 
 # Uploaded files (mount a volume here); writable by the app user.

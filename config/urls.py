@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("konto/", include("pledges.account_urls")),
     path("samordnare/", include("pledges.urls")),
+    path("samordnare/", include("dialogues.urls")),
     path("", include("reports.urls")),
     prefix_default_language=False,
 )

@@ -1,7 +1,18 @@
 """Login, logout, password change and reset under Swedish URLs (/konto/...)."""
 
 from django.contrib.auth import views as auth_views
+from django.template.response import TemplateResponse
 from django.urls import path
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out is a POST; a GET (an old link, a typed address) offers the button."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return TemplateResponse(request, "registration/logout_confirm.html")
+
 
 urlpatterns = [
     path(
@@ -9,7 +20,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-ut/", LogoutView.as_view(), name="logout"),
     path("losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "losenord/klart/",

@@ -450,4 +450,5 @@ def _demo_follow_ups(pledge, commitments, author):
         "rattonykterhet i november, ställdes in när patrullen behövdes vid en trafikolycka.",
         is_published=True,
         user=author,
+        done=3,
     )

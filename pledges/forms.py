@@ -1,30 +1,85 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Activity, Commitment, Organisation, Site
-from .progress import Status
+from .progress import CLOSED_STATUSES, RUNNING_STATUSES
 
 # Big enough for any real count, small enough for every database's integer column.
 MAX_COUNT = 1_000_000
 
 
-def count_field(label, help_text=""):
+# Dates are typed as ISO (what the browser's date picker sends); the Swedish locale would
+# also accept US-style 10/3/17 and read it as October.
+ISO_DATE = ["%Y-%m-%d"]
+# The largest primary key any of our databases can hold.
+MAX_PK = 2**63 - 1
+
+
+def count_field(label, help_text="", *, minimum=0):
     return forms.IntegerField(
         label=label,
         required=False,
-        min_value=0,
+        min_value=minimum,
         max_value=MAX_COUNT,
         help_text=help_text,
-        validators=[MinValueValidator(0), MaxValueValidator(MAX_COUNT)],
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 1}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": minimum, "step": 1}),
     )
 
 
-class CommitmentChoiceField(forms.ModelChoiceField):
+def iso_date_field(label, *, required=True, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=ISO_DATE,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def bad_pk(value):
+    """True for an id that is not a whole number a database can hold: such a value is
+    refused before any query, where it would overflow the integer column."""
+    text = str(value)
+    return not text.isdigit() or int(text) > MAX_PK
+
+
+def attach_errors(form, error):
+    """Show a service's or model's ValidationError on the form: at its field when the form
+    has that field, otherwise above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and bad_pk(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if bad_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class CommitmentChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.pledge.municipality.name} {obj.pledge.valid_from.year}: {obj.text}"
 
@@ -38,10 +93,14 @@ class ActivityForm(forms.ModelForm):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[
-            (Activity.Status.DONE, _("Done")),
-            (Activity.Status.PLANNED, _("Planned")),
+            (Activity.Status.DONE, pgettext_lazy("activity status", "Done")),
+            (Activity.Status.PLANNED, pgettext_lazy("activity status", "Planned")),
         ],
         widget=forms.RadioSelect,
+    )
+    date = iso_date_field(_("Date"))
+    end_date = iso_date_field(
+        _("End date"), required=False, help_text=_("Only for activities over several days.")
     )
     people_reached = count_field(_("People reached"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -59,9 +118,12 @@ class ActivityForm(forms.ModelForm):
             "public_summary",
             "internal_notes",
         ]
+        field_classes = {
+            "site": BoundedModelChoiceField,
+            "organisations": BoundedModelMultipleChoiceField,
+        }
+        labels = {"site": _("Place")}
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "organisations": forms.CheckboxSelectMultiple,
             "public_summary": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
             "internal_notes": forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
@@ -88,7 +150,9 @@ class ActivityForm(forms.ModelForm):
             Q(municipality__in=municipalities) | Q(police_area__municipalities__in=municipalities)
         ).distinct()
         for quantity, label in Commitment.Quantity.choices:
-            self.fields[self.QUANTITY_PREFIX + quantity] = count_field(label)
+            self.fields[self.QUANTITY_PREFIX + quantity] = count_field(
+                capfirst(label), _("Measured quantity; fill in those that apply.")
+            )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             for measurement in self.instance.measurements.all():
@@ -125,7 +189,13 @@ class CancelActivityForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("The form is missing its version; reload the page."),
+            "invalid": _("The form is missing its version; reload the page."),
+        },
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,14 +229,16 @@ class ActivityFilterForm(forms.Form):
         )
 
     def filter(self, activities):
-        if not self.is_valid():
+        """Apply every filter that is valid; an invalid one is reported at its field."""
+        if not self.is_bound:
             return activities
+        self.is_valid()
         data = self.cleaned_data
-        if data["commitment"]:
+        if data.get("commitment"):
             activities = activities.filter(commitment=data["commitment"])
-        if data["status"]:
+        if data.get("status"):
             activities = activities.filter(status=data["status"])
-        if data["month"]:
+        if data.get("month"):
             activities = activities.filter(
                 date__year=data["month"].year, date__month=data["month"].month
             )
@@ -183,6 +255,8 @@ class FollowUpForm(forms.Form):
         label=_("Publish on the public page"),
         required=False,
     )
+    # When the text was last saved as the form was loaded ("" when there was none yet).
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, submit_label, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,12 +273,14 @@ class VerdictForm(FollowUpForm):
 
 
 class AssessmentForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[(s.value, s.label) for s in Status if s != Status.NOT_ASSESSED],
-    )
+    """The coordinators' status of a promise without a number: a running status while its
+    period runs, a verdict once it has ended."""
 
-    def __init__(self, *args, **kwargs):
+    status = forms.ChoiceField(label=_("Status"))
+
+    def __init__(self, *args, closed, **kwargs):
         super().__init__(*args, **kwargs)
+        statuses = CLOSED_STATUSES if closed else RUNNING_STATUSES
+        self.fields["status"].choices = [(s.value, s.label) for s in statuses]
         self.helper = FormHelper()
         self.helper.add_input(Submit("assess", _("Save the assessment")))

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -347,9 +348,10 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(pledge__municipality__memberships__user=user).distinct()
 
     def actionable_by(self, user):
-        """Commitments of published pledges the user's organisation may log activities for:
-        police ones for police, municipal ones for the municipality, joint ones for both."""
-        published = self.filter(pledge__status=Pledge.State.PUBLISHED)
+        """Commitments of public (published or superseded) pledges the user's organisation
+        may log activities for: police ones for police, municipal ones for the
+        municipality, joint ones for both. Never those of drafts."""
+        published = self.filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
         if user.is_superuser:
             return published
         allowed = Q(pk__in=[])
@@ -480,6 +482,15 @@ class Commitment(models.Model):
         return self.text[:80]
 
     @property
+    def party_display(self):
+        """Who is responsible, as a name: "Polisen", "Kommunen", "Polisen och kommunen"."""
+        return {
+            self.Responsible.POLICE: _("The police"),
+            self.Responsible.MUNICIPALITY: _("The municipality"),
+            self.Responsible.JOINT: _("The police and the municipality"),
+        }[self.responsible]
+
+    @property
     def is_per_site(self):
         return self.target_kind in (TargetKind.PER_SITE, TargetKind.COVERAGE)
 
@@ -558,12 +569,18 @@ class Activity(models.Model):
         Organisation, verbose_name=_("organisations taking part"), blank=True
     )
     people_reached = models.PositiveIntegerField(_("people reached"), null=True, blank=True)
-    public_summary = models.TextField(_("public summary"), max_length=2000, blank=True)
+    public_summary = models.TextField(
+        _("public summary"),
+        max_length=2000,
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
+    )
     internal_notes = models.TextField(
         _("internal notes"),
         max_length=5000,
         blank=True,
         help_text=_("Never shown publicly."),
+        validators=[MaxLengthValidator(5000)],
     )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -579,7 +596,7 @@ class Activity(models.Model):
         _("version"), default=1, help_text=_("Raised on every save; refuses stale edits.")
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[organisations])
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
@@ -621,6 +638,18 @@ class Activity(models.Model):
             errors["end_date"] = ValidationError(
                 _("The end date cannot be before the date."), code="end_before_start"
             )
+        elif commitment and self.end_date:
+            pledge = commitment.pledge
+            if self.end_date > pledge.valid_to:
+                errors["end_date"] = ValidationError(
+                    _("The end date must lie within the pledge's validity, until %(end)s."),
+                    code="outside_validity",
+                    params={"end": pledge.valid_to},
+                )
+            elif self.status == self.Status.DONE and self.end_date > timezone.localdate():
+                errors["end_date"] = ValidationError(
+                    _("A done activity cannot end in the future."), code="future"
+                )
         if commitment and self.site_id:
             if self.site.municipality_id != commitment.pledge.municipality_id:
                 errors["site"] = ValidationError(
@@ -811,6 +840,12 @@ class PeriodVerdict(models.Model):
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     justification = models.TextField(_("justification"), max_length=5000)
+    done_when_written = models.PositiveIntegerField(
+        _("done when written"),
+        null=True,
+        blank=True,
+        help_text=_("The done count the justification was written against."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

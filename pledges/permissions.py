@@ -20,6 +20,8 @@ def membership_in(user, municipality_id):
 
 def can_act_for(user, commitment):
     """True when the user may log and edit activities and follow-ups for the commitment."""
+    if not commitment.pledge.is_public:
+        return False
     if user.is_superuser:
         return True
     membership = membership_in(user, commitment.pledge.municipality_id)
@@ -33,7 +35,10 @@ def check_member(user, municipality_id):
 
 
 def check_can_act(user, commitment):
-    """404 outside the user's municipalities, 403 for a commitment of another party."""
+    """404 outside the user's municipalities and for drafts (only admins handle those, in
+    the admin), 403 for a commitment of another party."""
     check_member(user, commitment.pledge.municipality_id)
+    if not commitment.pledge.is_public:
+        raise Http404
     if not can_act_for(user, commitment):
         raise PermissionDenied

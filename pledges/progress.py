@@ -288,9 +288,10 @@ class Progress:
 
     @property
     def expected_percent(self) -> int | None:
+        """Where the pace marker sits: the whole number due so far, as the text says."""
         if self.expected is None or self.target is None:
             return None
-        return round(min(self.expected / self.target, 1.0) * 100)
+        return round(min(self.expected_floor / self.target, 1.0) * 100)
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,11 @@ def assess(
     whose status is the coordinator's assessment; ``done`` is then only evidence."""
     if target is None:
         status = Status(assessed_status) if assessed_status else Status.NOT_ASSESSED
+        # A running assessment says nothing about an ended period, and a verdict nothing
+        # about one still running.
+        expected_kind = CLOSED_STATUSES if on > period.end else RUNNING_STATUSES
+        if status not in expected_kind:
+            status = Status.NOT_ASSESSED
         return Progress(period, on, done, None, None, status, sites or [])
     expected = expected_by(target, period, on, school_year=school_year)
     if on > period.end:

@@ -16,6 +16,29 @@ COORDINATOR_PERMISSIONS = [
     "add_periodverdict",
     "change_periodverdict",
     "view_periodverdict",
+    # dialogues
+    "add_dialogue",
+    "change_dialogue",
+    "view_dialogue",
+    "add_concern",
+    "change_concern",
+    "delete_concern",
+    "view_concern",
+    "add_actionitem",
+    "change_actionitem",
+    "view_actionitem",
+    "add_situationalpicture",
+    "change_situationalpicture",
+    "view_situationalpicture",
+    "add_focusarea",
+    "change_focusarea",
+    "view_focusarea",
+    "add_indicatorvalue",
+    "change_indicatorvalue",
+    "view_indicator",
+    "view_indicatorvalue",
+    "change_submission",
+    "view_submission",
 ]
 
 POLICE_COORDINATORS = "Polissamordnare"
@@ -43,7 +66,7 @@ def sync_role_groups(group_model, permission_model):
             )
         else:
             permissions = permission_model.objects.filter(
-                content_type__app_label="pledges", codename__in=codenames
+                content_type__app_label__in=["pledges", "dialogues"], codename__in=codenames
             )
         group.permissions.set(permissions)
         groups[name] = group

@@ -157,3 +157,82 @@ def published_follow_ups():
             to_attr="published_verdicts",
         ),
     ]
+
+
+HIDDEN_HISTORY_FIELDS = {"version", "updated_at", "created_at"}
+
+
+def _display(field, value, names):
+    """A history value as a coordinator would read it."""
+    if value in (None, ""):
+        return "–"
+    if field.is_relation and field.many_to_many:
+        ids = [row[field.m2m_reverse_field_name()] for row in value]
+        return ", ".join(sorted(str(names["organisations"].get(i, i)) for i in ids)) or "–"
+    if field.is_relation:
+        return str(names.get(field.name, {}).get(value, value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def activity_history(activity):
+    """Every change to an activity and its measurements, newest first: when, who, what
+    (created, changed, deleted) and each changed field with its old and new value."""
+    from .models import Commitment, Measurement, Organisation, Site
+
+    records = list(
+        activity.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    measurements = list(
+        Measurement.history.filter(activity_id=activity.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    names = {
+        "site": dict(
+            Site.objects.filter(
+                municipality_id=activity.commitment.pledge.municipality_id
+            ).values_list("pk", "name")
+        ),
+        "commitment": {
+            c.pk: c.text[:60]
+            for c in Commitment.objects.filter(pledge=activity.commitment.pledge_id)
+        },
+        "organisations": dict(Organisation.objects.values_list("pk", "name")),
+        "logged_by": {},
+    }
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                if change.field in HIDDEN_HISTORY_FIELDS:
+                    continue
+                field = activity._meta.get_field(change.field)
+                changes.append(
+                    (
+                        field.verbose_name,
+                        _display(field, change.old, names),
+                        _display(field, change.new, names),
+                    )
+                )
+        if changes or record.history_type != "~":
+            entries.append({"record": record, "kind": record.history_type, "changes": changes})
+        previous = record
+    last_value = {}
+    for record in measurements:
+        label = record.get_quantity_display()
+        old = last_value.get(record.quantity)
+        new = None if record.history_type == "-" else record.value
+        last_value[record.quantity] = new
+        entries.append(
+            {
+                "record": record,
+                "kind": "~",
+                "changes": [(label, "–" if old is None else old, "–" if new is None else new)],
+            }
+        )
+    entries.sort(key=lambda e: (e["record"].history_date, e["record"].history_id))
+    return list(reversed(entries))

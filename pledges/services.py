@@ -127,40 +127,79 @@ def activity_cancel(*, activity: Activity, expected_version: int, reason: str = 
     return current
 
 
+STALE_TEXT_MESSAGE = gettext_lazy(
+    "Someone else saved this text while you were writing. Reload the page to see theirs, "
+    "then make your changes again."
+)
+
+
+def _save_period_text(model, *, commitment, period, values, user, loaded_at):
+    """Create or update the text of a commitment for a period, unless someone else saved
+    it since the form was loaded (``loaded_at``: its ``updated_at`` then, "" if new)."""
+    row = (
+        model.objects.select_for_update()
+        .filter(commitment=commitment, period_start=period.start)
+        .first()
+    )
+    if loaded_at is not None and (row.updated_at.isoformat() if row else "") != loaded_at:
+        raise ValidationError(STALE_TEXT_MESSAGE, code="stale")
+    row = row or model(commitment=commitment, period_start=period.start)
+    row.period_end = period.end
+    row.written_by = user
+    for field, value in values.items():
+        setattr(row, field, value)
+    row.full_clean()
+    row.save()
+    return row
+
+
 @transaction.atomic
-def follow_up_save(*, commitment, period, narrative: str, is_published: bool, user) -> FollowUp:
-    """Create or update the follow-up of a commitment for a reporting period."""
-    follow_up = FollowUp.objects.filter(commitment=commitment, period_start=period.start).first()
-    follow_up = follow_up or FollowUp(commitment=commitment, period_start=period.start)
-    follow_up.period_end = period.end
-    follow_up.narrative = narrative
-    follow_up.is_published = is_published
-    follow_up.written_by = user
-    follow_up.full_clean()
-    follow_up.save()
-    return follow_up
+def follow_up_save(
+    *, commitment, period, narrative: str, is_published: bool, user, loaded_at=None
+) -> FollowUp:
+    """Create or update the follow-up of a commitment for a reporting period; refuses a
+    stale edit when ``loaded_at`` is given. Returns it."""
+    return _save_period_text(
+        FollowUp,
+        commitment=commitment,
+        period=period,
+        values={"narrative": narrative, "is_published": is_published},
+        user=user,
+        loaded_at=loaded_at,
+    )
 
 
 @transaction.atomic
 def verdict_save(
-    *, commitment, period, justification: str, is_published: bool, user, today=None
+    *,
+    commitment,
+    period,
+    justification: str,
+    is_published: bool,
+    user,
+    done=None,
+    loaded_at=None,
+    today=None,
 ) -> PeriodVerdict:
-    """Create or update the justification of an ended target period's verdict."""
+    """Create or update the justification of an ended target period's verdict, noting the
+    done count it was written against. Returns it."""
     today = today or timezone.localdate()
     if period.end >= today:
         raise ValidationError(
             _("A verdict can be justified only once the period has ended."), code="not_ended"
         )
-    verdict = PeriodVerdict.objects.filter(
-        commitment=commitment, period_start=period.start
-    ).first() or PeriodVerdict(commitment=commitment, period_start=period.start)
-    verdict.period_end = period.end
-    verdict.justification = justification
-    verdict.is_published = is_published
-    verdict.written_by = user
-    verdict.full_clean()
-    verdict.save()
-    return verdict
+    return _save_period_text(
+        PeriodVerdict,
+        commitment=commitment,
+        period=period,
+        values={
+            "justification": justification,
+            "is_published": is_published,
+            "done_when_written": done,
+        },
+        user=user,
+        loaded_at=loaded_at,
+    )
 
 
 @transaction.atomic

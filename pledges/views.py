@@ -27,10 +27,16 @@ from .forms import (
     CancelActivityForm,
     FollowUpForm,
     VerdictForm,
+    attach_errors,
 )
 from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
 from .permissions import can_act_for, check_can_act, check_member, memberships_of
-from .selectors import attach_progress, current_public_pledge, pledges_with_progress
+from .selectors import (
+    activity_history,
+    attach_progress,
+    current_public_pledge,
+    pledges_with_progress,
+)
 
 # What needs attention first on the dashboard.
 STATUS_ORDER = [
@@ -72,9 +78,7 @@ class DashboardView(CoordinatorView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         municipality_ids = [m.municipality_id for m in memberships_of(user)]
-        published = Pledge.objects.filter(status=Pledge.State.PUBLISHED).select_related(
-            "municipality"
-        )
+        published = Pledge.objects.public().select_related("municipality")
         if not user.is_superuser:
             published = published.filter(municipality_id__in=municipality_ids)
         by_municipality = defaultdict(list)
@@ -130,10 +134,13 @@ class ActivityFormView(CoordinatorView):
     def get_form(self, data=None):
         initial = {}
         if self.activity is None:
-            initial = {"status": Activity.Status.DONE, "date": timezone.localdate()}
+            today = timezone.localdate()
+            initial = {"status": Activity.Status.DONE, "date": today}
             commitment = self.initial_commitment()
             if commitment:
                 initial["commitment"] = commitment
+                # Logging for an ended pledge: start from its last day, not from today.
+                initial["date"] = min(today, commitment.pledge.valid_to)
         return ActivityForm(data, instance=self.activity, initial=initial, user=self.request.user)
 
     def get(self, request, *args, **kwargs):
@@ -158,7 +165,7 @@ class ActivityFormView(CoordinatorView):
                     expected_version=form.cleaned_data.get("version"),
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The activity has been saved."))
                 return redirect(self.activity_url(activity))
@@ -184,23 +191,11 @@ class ActivityDetailView(CoordinatorView):
             .prefetch_related("organisations", "measurements"),
             pk=self.kwargs["pk"],
         )
-        records = list(activity.history.select_related("history_user").order_by("history_id"))
-        changes = []
-        for previous, record in zip([None, *records], records, strict=False):
-            fields = []
-            if previous is not None:
-                delta = record.diff_against(previous)
-                fields = [
-                    activity._meta.get_field(change.field).verbose_name
-                    for change in delta.changes
-                    if change.field not in ("version", "updated_at")
-                ]
-            changes.append({"record": record, "fields": fields})
         context.update(
             activity=activity,
             can_edit=can_act_for(self.request.user, activity.commitment)
             and activity.status != Activity.Status.CANCELLED,
-            changes=list(reversed(changes)),
+            history=activity_history(activity),
         )
         return context
 
@@ -237,7 +232,7 @@ class ActivityCancelView(CoordinatorView):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The activity has been cancelled."))
                 return redirect("pledges:activity_detail", pk=activity.pk)
@@ -278,6 +273,8 @@ class PlanView(CoordinatorView):
             Pledge.objects.select_related("municipality"), pk=self.kwargs["pk"]
         )
         check_member(self.request.user, pledge.municipality_id)
+        if not pledge.is_public:
+            raise Http404
         planned = (
             Activity.objects.filter(commitment__pledge=pledge, status=Activity.Status.PLANNED)
             .select_related("commitment", "site")
@@ -334,21 +331,25 @@ class CommitmentFollowUpView(CoordinatorView):
             reporting=reporting,
             ended=ended,
             assessment_form=kwargs.get("assessment_form")
-            or AssessmentForm(initial={"status": commitment.assessed_status}),
+            or AssessmentForm(
+                initial={"status": commitment.assessed_status},
+                closed=commitment.progress.closed,
+            ),
         )
         return context
 
     def post(self, request, *args, **kwargs):
         """Save the assessment of a qualitative commitment."""
         commitment = self.load()
-        form = AssessmentForm(request.POST)
+        attach_progress([commitment])
+        form = AssessmentForm(request.POST, closed=commitment.progress.closed)
         if form.is_valid():
             try:
                 services.commitment_assess(
                     commitment=commitment, status=form.cleaned_data["status"]
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("The assessment has been saved."))
                 return redirect("pledges:commitment_followup", pk=commitment.pk)
@@ -399,16 +400,12 @@ class PeriodTextView(CoordinatorView):
         return commitment, period, existing
 
     def make_form(self, data=None, existing=None):
+        initial = {"loaded_at": existing.updated_at.isoformat() if existing else ""}
+        if existing:
+            initial["is_published"] = existing.is_published
+            initial["narrative"] = existing.justification if self.verdict else existing.narrative
         if self.verdict:
-            initial = existing and {
-                "narrative": existing.justification,
-                "is_published": existing.is_published,
-            }
             return VerdictForm(data, initial=initial, submit_label=_("Save the justification"))
-        initial = existing and {
-            "narrative": existing.narrative,
-            "is_published": existing.is_published,
-        }
         return FollowUpForm(data, initial=initial, submit_label=_("Save the follow-up"))
 
     def context(self, commitment, period, form):
@@ -432,26 +429,25 @@ class PeriodTextView(CoordinatorView):
         commitment, period, existing = self.load()
         form = self.make_form(request.POST, existing=existing)
         if form.is_valid():
-            text, published = form.cleaned_data["narrative"], form.cleaned_data["is_published"]
+            common = {
+                "commitment": commitment,
+                "period": period,
+                "is_published": form.cleaned_data["is_published"],
+                "user": request.user,
+                "loaded_at": form.cleaned_data["loaded_at"],
+            }
+            text = form.cleaned_data["narrative"]
             try:
                 if self.verdict:
+                    judged = commitment_periods(commitment, timezone.localdate())
+                    verdict = next((p for p in judged if p.period == period), None)
                     services.verdict_save(
-                        commitment=commitment,
-                        period=period,
-                        justification=text,
-                        is_published=published,
-                        user=request.user,
+                        justification=text, done=verdict and verdict.done, **common
                     )
                 else:
-                    services.follow_up_save(
-                        commitment=commitment,
-                        period=period,
-                        narrative=text,
-                        is_published=published,
-                        user=request.user,
-                    )
+                    services.follow_up_save(narrative=text, **common)
             except ValidationError as error:
-                form.add_error(None, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("pledges:commitment_followup", pk=commitment.pk)

@@ -7,6 +7,13 @@ app_name = "reports"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("kommun/<slug:slug>/", views.MunicipalityView.as_view(), name="municipality"),
+    path("kommun/<slug:slug>/dialoger/<int:pk>/", views.DialogueView.as_view(), name="dialogue"),
+    path("kommun/<slug:slug>/tyck-till/", views.SubmissionView.as_view(), name="submission"),
+    path(
+        "kommun/<slug:slug>/tyck-till/tack/",
+        views.SubmissionThanksView.as_view(),
+        name="submission_thanks",
+    ),
     re_path(
         r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/$",
         views.PledgeYearView.as_view(),

@@ -4,13 +4,24 @@ from datetime import date
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
+from django_ratelimit.core import is_ratelimited
 
+from dialogues.charts import line_chart
+from dialogues.models import MIN_PUBLIC_COUNT, Dialogue
+from dialogues.selectors import (
+    current_picture,
+    dialogue_trace,
+    indicators_with_values,
+    why_commitments_exist,
+)
+from dialogues.services import submission_create
 from pledges.models import Activity, County, Municipality, Pledge
 from pledges.progress import Status
 from pledges.selectors import (
@@ -19,7 +30,7 @@ from pledges.selectors import (
     published_follow_ups,
 )
 
-from .forms import MunicipalityFilterForm
+from .forms import MunicipalityFilterForm, SubmissionForm
 
 PUBLIC_LOG_PREVIEW = 5
 
@@ -46,15 +57,20 @@ class IndexView(TemplateView):
         counties = list(County.objects.all())
         form = MunicipalityFilterForm(self.request.GET or None, counties=counties)
         pledges = Pledge.objects.public().select_related("municipality__county")
-        if form.is_valid():
-            query = form.cleaned_data["q"].strip()
-            if query:
-                pledges = pledges.filter(
-                    Q(municipality__name__icontains=query)
-                    | Q(municipality__slug__contains=slugify(query))
-                )
-            if form.cleaned_data["lan"]:
-                pledges = pledges.filter(municipality__county__code=form.cleaned_data["lan"])
+        # Every valid filter applies; an invalid one is reported at its field.
+        form.is_valid()
+        data = form.cleaned_data if form.is_bound else {}
+        query = (data.get("q") or "").strip()
+        if query:
+            condition = Q(municipality__name__icontains=query)
+            slug = slugify(query)
+            # SQLite compares non-ASCII letters case-sensitively; the ASCII slug catches
+            # "åsele" for "Åsele". Too short a slug would match nearly every name.
+            if len(slug) >= 3:
+                condition |= Q(municipality__slug__contains=slug)
+            pledges = pledges.filter(condition)
+        if data.get("lan"):
+            pledges = pledges.filter(municipality__county__code=data["lan"])
         by_municipality = defaultdict(list)
         for pledge in pledges:
             by_municipality[pledge.municipality].append(pledge)
@@ -88,6 +104,8 @@ class MunicipalityView(TemplateView):
             current=current,
             earlier=[p for p in pledges if p != current],
             agreement=municipality.agreements.select_related("police_area").first(),
+            picture=current_picture(municipality),
+            dialogues=list(municipality.dialogues.published()),
         )
         return context
 
@@ -119,7 +137,12 @@ class PledgeYearView(TemplateView):
             pledges,
             year=year,
             today=today,
-            prefetch=["focus_tags", "external_parties", *published_follow_ups()],
+            prefetch=[
+                "focus_tags",
+                "external_parties",
+                *published_follow_ups(),
+                why_commitments_exist(),
+            ],
         )
         log = defaultdict(list)
         activities = (
@@ -133,13 +156,127 @@ class PledgeYearView(TemplateView):
         for pledge in pledges:
             for commitment in pledge.commitment_list:
                 commitment.public_activities = log[commitment.pk]
+                commitment.latest_activities = log[commitment.pk][:PUBLIC_LOG_PREVIEW]
+                commitment.earlier_activities = log[commitment.pk][PUBLIC_LOG_PREVIEW:]
+                judged = {
+                    p.period.start: p for p in commitment.period_history or [commitment.progress]
+                }
+                for verdict in commitment.published_verdicts:
+                    current = judged.get(verdict.period_start)
+                    # A justification written against other figures says so.
+                    verdict.outdated = (
+                        current is not None
+                        and verdict.done_when_written is not None
+                        and verdict.done_when_written != current.done
+                    )
+        indicators = indicators_with_values(municipality)
+        for indicator in indicators:
+            indicator.chart = line_chart(
+                [(v.year, v.value) for v in indicator.value_list],
+                indicator.scale_min,
+                indicator.scale_max,
+            )
         context.update(
             municipality=municipality,
+            indicators=indicators,
             year=year,
             pledges=pledges,
             today=today,
             year_over=date(year, 12, 31) < today,
-            preview=PUBLIC_LOG_PREVIEW,
             statuses=Status,
         )
+        return context
+
+
+def published_municipality(slug):
+    return get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
+
+
+class DialogueView(TemplateView):
+    """ "Ni sa – vi gjorde": what was raised, which commitments answer it, what was done."""
+
+    template_name = "reports/dialogue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dialogue = get_object_or_404(
+            Dialogue.objects.published().select_related("municipality"),
+            pk=kwargs["pk"],
+            municipality__slug=kwargs["slug"],
+        )
+        today = timezone.localdate()
+        concerns, commitments = dialogue_trace(dialogue, today=today)
+        context.update(
+            municipality=dialogue.municipality,
+            dialogue=dialogue,
+            concerns=concerns,
+            commitments=commitments,
+            themes=theme_breakdown(concerns) if dialogue.shows_breakdown else [],
+            action_items=list(dialogue.action_items.select_related("owner")),
+        )
+        return context
+
+
+def theme_breakdown(concerns):
+    """How many times each theme was raised, most first; themes raised fewer than
+    MIN_PUBLIC_COUNT times are left out."""
+    totals = defaultdict(int)
+    labels = {}
+    for concern in concerns:
+        totals[concern.theme] += concern.times_raised
+        labels[concern.theme] = concern.get_theme_display()
+    return sorted(
+        ((labels[theme], count) for theme, count in totals.items() if count >= MIN_PUBLIC_COUNT),
+        key=lambda item: -item[1],
+    )
+
+
+class SubmissionView(TemplateView):
+    """ "Tyck till": an anonymous message to the municipality's coordinators."""
+
+    template_name = "reports/submission_form.html"
+    rate = "5/h"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["municipality"] = published_municipality(kwargs["slug"])
+        context.setdefault("form", SubmissionForm())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        municipality = published_municipality(kwargs["slug"])
+        form = SubmissionForm(request.POST)
+        thanks = reverse("reports:submission_thanks", kwargs={"slug": municipality.slug})
+        if form.is_valid():
+            if form.is_spam:
+                # Robots get the same receipt as people, and nothing is stored.
+                return redirect(thanks)
+            if is_ratelimited(
+                request, group="tyck-till", key="ip", rate=self.rate, method="POST", increment=True
+            ):
+                form.add_error(
+                    None,
+                    _(
+                        "You have sent several messages in a short time. "
+                        "Please wait an hour before sending another."
+                    ),
+                )
+                context = self.get_context_data(form=form, **kwargs)
+                return self.render_to_response(context, status=429)
+            submission_create(
+                municipality=municipality,
+                theme=form.cleaned_data["theme"],
+                place=form.cleaned_data["place"],
+                message=form.cleaned_data["message"],
+            )
+            return redirect(thanks)
+        return self.render_to_response(self.get_context_data(form=form, **kwargs), status=400)
+
+
+class SubmissionThanksView(TemplateView):
+    template_name = "reports/submission_thanks.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["municipality"] = published_municipality(kwargs["slug"])
         return context

@@ -6,9 +6,9 @@ import pytest
 @pytest.fixture
 def demo_pledge(db):
     """The Åsele 2017 demo pledge, as `seed_demo` creates it."""
-    from pledges.demo import seed_demo
+    from reports.demo import seed_all
 
-    return seed_demo()
+    return seed_all()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -5,8 +5,11 @@ regression such as a lost healthcheck, a literal secret key or an unused volume 
 """
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -354,3 +357,55 @@ def test_env_example_has_no_duplicates_and_no_real_secret():
     assert re.search(r"^DJANGO_SECRET_KEY=\s*$", text, re.MULTILINE), "leave the key empty"
     assert re.search(r"^#?\s*DATABASE_URL=sqlite:", text, re.MULTILINE)
     assert re.search(r"^#?\s*DATABASE_URL=postgres(?:ql)?://", text, re.MULTILINE)
+
+
+# --- the production settings load with exactly what the deployment provides -------------
+
+LOAD_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DATABASES['default']['ENGINE'], settings.CACHES['default']['BACKEND'])"
+)
+
+
+def load_production_settings(environment):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", LOAD_SETTINGS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_load_with_the_compose_environment(web):
+    environment = {
+        name: interpolate(value, {"DJANGO_SECRET_KEY": "compose-test-only"})
+        for name, value in as_mapping(web["environment"]).items()
+    }
+    result = load_production_settings(environment)
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
+    assert "RedisCache" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_database_and_cache():
+    base = {"DJANGO_SECRET_KEY": "x", "DJANGO_ALLOWED_HOSTS": "localhost"}
+    for missing in ("DATABASE_URL", "CACHE_URL"):
+        environment = {**base, "DATABASE_URL": "sqlite:////tmp/x.sqlite3", "CACHE_URL": "redis://r"}
+        del environment[missing]
+        result = load_production_settings(environment)
+        assert result.returncode != 0
+        assert missing in result.stderr
+
+
+def test_collectstatic_step_provides_what_the_settings_need(instructions):
+    run = next(arguments for name, arguments in instructions if "collectstatic" in arguments)
+    environment = dict(re.findall(r"\b([A-Z_]+)=(\S+)", run))
+    result = load_production_settings(environment)
+    assert result.returncode == 0, result.stderr

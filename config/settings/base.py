@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_ratelimit",
     "pledges",
     "dialogues",
     "reports",
@@ -66,6 +67,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate limits (django-ratelimit) count in the cache, which must be shared by every process
+# in production: CACHE_URL=redis://host:6379/0. The in-process default suits one process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+RATELIMIT_IP_META_KEY = env("DJANGO_RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+SILENCED_SYSTEM_CHECKS = [
+    # Django's own Redis backend is not on django-ratelimit's list but increments atomically.
+    "django_ratelimit.W001",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 
+# Rate limits need a cache shared by every gunicorn worker, e.g. redis://redis:6379/0.
+CACHES = {"default": env.cache("CACHE_URL")}
+
 # Trust X-Forwarded-Proto only behind a proxy that overwrites it; otherwise any client
 # could claim to be on HTTPS.
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):

@@ -16,3 +16,6 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 # The live server of the browser tests serves static files from the app directories.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# One process: the in-process cache is shared enough for the rate limits.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405

@@ -45,9 +45,9 @@ def page(browser):
 @pytest.fixture
 def demo_site(transactional_db, live_server):
     """The live server with the Åsele demo loaded; returns its base URL."""
-    from pledges.demo import seed_demo
+    from reports.demo import seed_all
 
-    seed_demo()
+    seed_all()
     return live_server.url
 
 

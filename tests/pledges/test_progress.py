@@ -387,7 +387,8 @@ def test_worked_example_15_may_one_done_is_on_track():
     assert progress.status == Status.ON_TRACK
     assert progress.completion == 0.25
     assert progress.percent == 25
-    assert progress.expected_percent == 37
+    # The marker sits at the whole number due so far (1 of 4), as the text says.
+    assert progress.expected_percent == 25
 
 
 @pytest.mark.parametrize("on", [date(2017, 1, 1), date(2017, 5, 15), date(2017, 12, 31)])
@@ -570,14 +571,31 @@ def test_an_unassessed_qualitative_commitment_is_not_assessed(on, done):
 
 
 @pytest.mark.parametrize(
-    "assessed", [Status.ON_TRACK, Status.BEHIND, Status.DONE, Status.PARTLY_DONE, Status.NOT_DONE]
+    ("on", "assessed"),
+    [
+        (date(2017, 5, 15), Status.ON_TRACK),
+        (date(2017, 5, 15), Status.BEHIND),
+        (date(2017, 5, 15), Status.FULFILLED),
+        (date(2018, 1, 1), Status.DONE),
+        (date(2018, 1, 1), Status.PARTLY_DONE),
+        (date(2018, 1, 1), Status.NOT_DONE),
+    ],
 )
-def test_a_qualitative_commitment_takes_the_coordinators_assessment(assessed):
-    progress = assess(
-        period=YEAR_2017, on=date(2017, 5, 15), done=0, target=None, assessed_status=assessed.value
-    )
+def test_a_qualitative_commitment_takes_the_coordinators_assessment(on, assessed):
+    progress = assess(period=YEAR_2017, on=on, done=0, target=None, assessed_status=assessed.value)
 
     assert progress.status == assessed
+
+
+@pytest.mark.parametrize(
+    ("on", "assessed"),
+    [(date(2017, 5, 15), Status.DONE), (date(2018, 1, 1), Status.ON_TRACK)],
+)
+def test_an_assessment_of_the_wrong_kind_for_the_period_is_not_shown(on, assessed):
+    """A verdict while the period runs, or "on track" after it ended, means nothing."""
+    progress = assess(period=YEAR_2017, on=on, done=0, target=None, assessed_status=assessed.value)
+
+    assert progress.status == Status.NOT_ASSESSED
 
 
 def test_done_is_only_evidence_for_a_qualitative_commitment():

@@ -3,6 +3,14 @@ from datetime import date
 import pytest
 import time_machine
 
+from dialogues.models import (
+    Concern,
+    Dialogue,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    SituationalPicture,
+)
 from pledges.models import Activity, FollowUp, Municipality, PeriodVerdict, Pledge
 from tests.pledges.factories import (
     ActivityFactory,
@@ -280,7 +288,50 @@ def build_pledge(n_commitments, n_activities):
             justification=f"Motivering {commitment.pk}",
             is_published=True,
         )
+    add_dialogues(pledge.municipality, commitments)
     return pledge, commitments, sites
+
+
+def add_dialogues(municipality, commitments):
+    """A published and a draft dialogue with concerns, a published situational picture
+    whose focus areas link them to the commitments, and an indicator with values."""
+    picture = SituationalPicture.objects.create(
+        municipality=municipality,
+        title="Lägesbild",
+        period_start=date(2016, 9, 1),
+        period_end=date(2016, 12, 31),
+        summary="Sammanfattning.",
+        is_published=True,
+    )
+    for published in (True, False):
+        dialogue = Dialogue.objects.create(
+            municipality=municipality,
+            title=f"Dialog {'publ' if published else 'UTKASTDIALOG'}",
+            format=Dialogue.Format.FOCUS_GROUP,
+            starts_on=date(2016, 10, 1),
+            participants=10,
+            is_published=published,
+        )
+        picture.dialogues.add(dialogue)
+        for i, commitment in enumerate(commitments):
+            concern = Concern.objects.create(
+                dialogue=dialogue,
+                theme="traffic",
+                summary=f"Synpunkt {i} {'publ' if published else 'UTKASTSYNPUNKT'}",
+                times_raised=6,
+            )
+            area = FocusArea.objects.create(picture=picture, position=i + 1, title=f"Fokus {i}")
+            area.concerns.add(concern)
+            area.commitments.add(commitment)
+    indicator = Indicator.objects.create(
+        municipality=municipality,
+        name="Trygghetsindex",
+        scale_min=0,
+        scale_max=6,
+        source="Polisens trygghetsmätning",
+    )
+    for year in range(2014, 2019):
+        IndicatorValue.objects.create(indicator=indicator, year=year, value=2)
 
 
 def add_activities(commitments, sites, n):
@@ -305,28 +356,37 @@ class TestQueryCounts:
         pledge, commitments, sites = build_pledge(8, 40)
         url = f"/kommun/{pledge.municipality.slug}/2017/"
         # savepoint, municipality, pledges, revisions, commitments, target sites, focus tags,
-        # external parties, published follow-ups, published verdicts, done counts,
-        # public activities, measurements, release
-        with django_assert_num_queries(14):
+        # external parties, published follow-ups, published verdicts, focus areas, their
+        # concerns, done counts, public activities, measurements, indicators, their values,
+        # release
+        with django_assert_num_queries(18):
             response = client.get(url)
         html = text_of(response)
         assert f"Uppföljning {commitments[0].pk} 2017-01-01 publ" in html
         assert "T1 2017" in html
         assert f"Motivering {commitments[0].pk}" in html
         assert "UTKAST" not in html
+        assert "Synpunkt 0 publ" in html
+        assert "Trygghetsindex" in html
+        assert "<svg" in html
         add_activities(commitments, sites, 60)
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(18):
             assert client.get(url).status_code == 200
 
     def test_municipality_page(self, client, django_assert_num_queries):
         pledge, commitments, sites = build_pledge(8, 40)
         url = f"/kommun/{pledge.municipality.slug}/"
         # savepoint, municipality, pledges, commitments, target sites, done counts,
-        # agreement, release
-        with django_assert_num_queries(8):
-            assert client.get(url).status_code == 200
+        # agreement, situational picture, its dialogues, focus areas, their concerns and
+        # commitments, published dialogues, release
+        with django_assert_num_queries(14):
+            response = client.get(url)
+        html = text_of(response)
+        assert "Fokus 0" in html
+        assert "Synpunkt 0 publ" in html
+        assert "UTKAST" not in html
         add_activities(commitments, sites, 60)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(14):
             assert client.get(url).status_code == 200
 
     def test_index_page(self, client, django_assert_num_queries):

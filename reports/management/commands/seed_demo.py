@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from pledges.demo import seed_demo
+from reports.demo import seed_all
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates users with the password 'demo'; with DEBUG off it needs --force."
             )
-        pledge = seed_demo()
+        pledge = seed_all()
         self.stdout.write(
             f"Demo ready: {pledge} with {pledge.commitments.count()} commitments; "
             "users admin, polis, kommun (password 'demo')."

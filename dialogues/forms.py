@@ -1,0 +1,266 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pledges.forms import MAX_COUNT, count_field
+from pledges.models import Commitment, Municipality, Organisation, Site
+
+from .models import (
+    ActionItem,
+    Concern,
+    Dialogue,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    SituationalPicture,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CoordinatorForm(forms.ModelForm):
+    """A ModelForm with a submit button and, for edits, a check that nobody else saved the
+    row in between (the row's ``updated_at`` when the form was loaded)."""
+
+    submit_label = _("Save")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "updated_at" in {f.name for f in self._meta.model._meta.fields} and self.instance.pk:
+            self.fields["loaded_at"] = forms.CharField(
+                widget=forms.HiddenInput, initial=self.instance.updated_at.isoformat()
+            )
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", self.submit_label))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "loaded_at" in self.fields and self.instance.pk:
+            current = (
+                type(self.instance)
+                .objects.filter(pk=self.instance.pk)
+                .values_list("updated_at", flat=True)
+            )
+            if cleaned.get("loaded_at") != current.first().isoformat():
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this while you were editing it. Reload the page "
+                        "to see their changes, then make yours again."
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
+def member_municipalities(user):
+    if user.is_superuser:
+        return Municipality.objects.all()
+    return Municipality.objects.filter(memberships__user=user)
+
+
+class DialogueForm(CoordinatorForm):
+    participants = count_field(_("Participants or responses"))
+
+    class Meta:
+        model = Dialogue
+        fields = [
+            "municipality",
+            "title",
+            "format",
+            "starts_on",
+            "ends_on",
+            "area",
+            "target_group",
+            "participants",
+            "public_summary",
+            "internal_notes",
+            "is_published",
+        ]
+        widgets = {
+            "starts_on": DATE_WIDGET,
+            "ends_on": DATE_WIDGET,
+            "public_summary": forms.Textarea(attrs={"rows": 4, "maxlength": 3000}),
+            "internal_notes": forms.Textarea(attrs={"rows": 3, "maxlength": 5000}),
+        }
+        help_texts = {
+            "public_summary": _("Shown publicly once published. No names, no quotes."),
+            "is_published": _("Show the dialogue and its concerns on the public pages."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = member_municipalities(self.user)
+        if self.instance.pk:
+            # A dialogue stays in its municipality: its concerns and links depend on it.
+            self.fields["municipality"].disabled = True
+
+
+class ConcernForm(CoordinatorForm):
+    times_raised = count_field(_("How many raised it"))
+    rank = forms.IntegerField(label=_("Rank"), required=False, min_value=1, max_value=100)
+
+    class Meta:
+        model = Concern
+        fields = ["theme", "summary", "place", "site", "times_raised", "rank"]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["times_raised"].required = True
+        self.fields["times_raised"].min_value = 1
+        self.fields["times_raised"].validators.append(
+            forms.IntegerField(min_value=1, max_value=MAX_COUNT).validators[0]
+        )
+        self.fields["site"].queryset = Site.objects.filter(municipality=municipality)
+
+
+class ActionItemForm(CoordinatorForm):
+    class Meta:
+        model = ActionItem
+        fields = ["description", "place", "owner", "deadline", "status", "rejection_reason"]
+        widgets = {"deadline": DATE_WIDGET}
+        help_texts = {"rejection_reason": _("Required, and shown publicly, when rejected.")}
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Organisation.objects.filter(
+            municipality=municipality
+        ) | Organisation.objects.filter(police_area__municipalities=municipality)
+
+
+class PictureForm(CoordinatorForm):
+    class Meta:
+        model = SituationalPicture
+        fields = [
+            "municipality",
+            "title",
+            "period_start",
+            "period_end",
+            "summary",
+            "dialogues",
+            "uses_police_intelligence",
+            "uses_statistics",
+            "uses_surveys",
+            "other_sources",
+            "is_published",
+        ]
+        widgets = {
+            "period_start": DATE_WIDGET,
+            "period_end": DATE_WIDGET,
+            "summary": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
+            "dialogues": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipalities = member_municipalities(self.user)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["dialogues"].queryset = Dialogue.objects.filter(
+            municipality__in=municipalities
+        ).select_related("municipality")
+        if self.instance.pk:
+            self.fields["municipality"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end cannot be before the start."))
+        municipality = cleaned.get("municipality") or (
+            self.instance.municipality_id and (self.instance.municipality)
+        )
+        for dialogue in cleaned.get("dialogues") or []:
+            if municipality and dialogue.municipality_id != municipality.pk:
+                self.add_error("dialogues", _("Choose dialogues of the same municipality."))
+                break
+        return cleaned
+
+
+class FocusAreaForm(CoordinatorForm):
+    position = forms.IntegerField(label=_("Position"), min_value=1, max_value=100, initial=1)
+
+    class Meta:
+        model = FocusArea
+        fields = [
+            "position",
+            "title",
+            "problem",
+            "cause_analysis",
+            "places",
+            "concerns",
+            "commitments",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 4, "maxlength": 3000}),
+            "cause_analysis": forms.Textarea(attrs={"rows": 4, "maxlength": 3000}),
+            "concerns": forms.CheckboxSelectMultiple,
+            "commitments": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concerns"].queryset = Concern.objects.filter(
+            dialogue__municipality=municipality
+        ).select_related("dialogue")
+        self.fields["commitments"].queryset = Commitment.objects.filter(
+            pledge__municipality=municipality
+        ).select_related("pledge")
+        self.fields["concerns"].label_from_instance = lambda c: f"{c} ({c.dialogue})"
+        self.fields["commitments"].label_from_instance = lambda c: f"{c.pledge.title}: {c.text}"
+
+
+class IndicatorValueForm(CoordinatorForm):
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "year", "value"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicator"].queryset = Indicator.objects.filter(
+            municipality__in=member_municipalities(self.user)
+        ).select_related("municipality")
+        self.fields["indicator"].label_from_instance = lambda i: f"{i.municipality}: {i}"
+
+
+class ModerationForm(forms.Form):
+    ACCEPT_NEW, ACCEPT_EXISTING, REJECT = "new", "existing", "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (ACCEPT_NEW, _("Accept as a new concern")),
+            (ACCEPT_EXISTING, _("Accept into an existing concern")),
+            (REJECT, _("Reject")),
+        ],
+    )
+    summary = forms.CharField(
+        label=_("The concern in your own words"),
+        max_length=300,
+        required=False,
+        help_text=_("For a new concern. Never copy the message, never names."),
+    )
+    concern = forms.ModelChoiceField(
+        label=_("Existing concern"), queryset=Concern.objects.none(), required=False
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].queryset = Concern.objects.filter(
+            dialogue__municipality=municipality
+        ).select_related("dialogue")
+        self.fields["concern"].label_from_instance = lambda c: f"{c} ({c.dialogue})"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("moderate", _("Save the decision")))
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == self.ACCEPT_NEW and not cleaned.get("summary", "").strip():
+            self.add_error("summary", _("Describe the concern in your own words."))
+        if decision == self.ACCEPT_EXISTING and not cleaned.get("concern"):
+            self.add_error("concern", _("Choose the concern."))
+        return cleaned

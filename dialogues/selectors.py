@@ -1,0 +1,124 @@
+"""Reads that trace concerns to focus areas to commitments, for the public pages."""
+
+from collections import defaultdict
+
+from django.db.models import Prefetch
+
+from pledges.models import Activity, Commitment, Pledge
+from pledges.selectors import attach_progress
+
+from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
+
+
+def public_concerns():
+    """Concerns of published dialogues, as ``public_concerns``."""
+    return Prefetch(
+        "concerns",
+        queryset=Concern.objects.filter(dialogue__is_published=True).select_related("dialogue"),
+        to_attr="public_concerns",
+    )
+
+
+def why_commitments_exist():
+    """Prefetch for commitments: the focus areas of published situational pictures that
+    they answer (``public_focus_areas``), each with its public concerns. Two queries."""
+    return Prefetch(
+        "focus_areas",
+        queryset=FocusArea.objects.filter(picture__is_published=True).prefetch_related(
+            public_concerns()
+        ),
+        to_attr="public_focus_areas",
+    )
+
+
+def current_picture(municipality):
+    """The newest published situational picture of the municipality, with its dialogues
+    and focus areas, each focus area with its public concerns and public commitments;
+    None when there is none. Five queries."""
+    return (
+        SituationalPicture.objects.published()
+        .filter(municipality=municipality)
+        .prefetch_related(
+            Prefetch(
+                "dialogues", queryset=Dialogue.objects.published(), to_attr="public_dialogues"
+            ),
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.prefetch_related(
+                    public_concerns(),
+                    Prefetch(
+                        "commitments",
+                        queryset=Commitment.objects.filter(
+                            pledge__status__in=Pledge.PUBLIC_STATUSES
+                        ).select_related("pledge__municipality"),
+                        to_attr="public_commitments",
+                    ),
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def dialogue_trace(dialogue, *, today, latest=3):
+    """For a published dialogue ("Ni sa – vi gjorde"): its concerns, each with the focus
+    areas of published pictures behind which it stands and the public commitments that
+    answer them, every commitment with its progress and latest public activities.
+
+    Returns (concerns, commitments) in a constant number of queries.
+    """
+    concerns = list(
+        dialogue.concerns.prefetch_related(
+            Prefetch(
+                "focus_areas",
+                queryset=FocusArea.objects.filter(picture__is_published=True).prefetch_related(
+                    Prefetch(
+                        "commitments",
+                        queryset=Commitment.objects.filter(
+                            pledge__status__in=Pledge.PUBLIC_STATUSES
+                        )
+                        .select_related("pledge__municipality")
+                        .prefetch_related("target_sites"),
+                        to_attr="public_commitments",
+                    )
+                ),
+                to_attr="public_focus_areas",
+            )
+        )
+    )
+    commitments = {
+        commitment.pk: commitment
+        for concern in concerns
+        for area in concern.public_focus_areas
+        for commitment in area.public_commitments
+    }
+    # The same commitment can sit under several focus areas: judge each object once per pk
+    # and share the result.
+    attach_progress(list(commitments.values()), today=today)
+    activities = defaultdict(list)
+    for activity in (
+        Activity.objects.public(today)
+        .filter(commitment__in=list(commitments))
+        .select_related("site")
+        .order_by("-date", "-pk")
+    ):
+        activities[activity.commitment_id].append(activity)
+    for concern in concerns:
+        for area in concern.public_focus_areas:
+            for commitment in area.public_commitments:
+                judged = commitments[commitment.pk]
+                commitment.progress = judged.progress
+                commitment.activity_count = len(activities[commitment.pk])
+                commitment.latest_activities = activities[commitment.pk][:latest]
+    return concerns, sorted(commitments.values(), key=lambda c: (c.pledge.valid_from, c.position))
+
+
+def indicators_with_values(municipality):
+    """The municipality's indicators, each with ``value_list`` by year. Two queries."""
+    return list(
+        Indicator.objects.filter(municipality=municipality).prefetch_related(
+            Prefetch(
+                "values", queryset=IndicatorValue.objects.order_by("year"), to_attr="value_list"
+            )
+        )
+    )

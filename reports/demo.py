@@ -1,0 +1,12 @@
+"""The whole demo: Åsele's 2017 pledge with its activities and users, and the dialogues
+and situational picture behind it."""
+
+from dialogues.demo import seed_dialogues
+from pledges.demo import seed_demo
+
+
+def seed_all():
+    """Create or refresh the whole demo (idempotent). Returns the Åsele 2017 pledge."""
+    pledge = seed_demo()
+    seed_dialogues(pledge)
+    return pledge
