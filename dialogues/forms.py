@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import MAX_COUNT, count_field
+from pledges.forms import ISO_DATE, bound_relation_ids, count_field
 from pledges.models import Commitment, Municipality, Organisation, Site
 
 from .models import (
@@ -28,6 +28,10 @@ class CoordinatorForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.input_formats = ISO_DATE
+            bound_relation_ids(field)
         if "updated_at" in {f.name for f in self._meta.model._meta.fields} and self.instance.pk:
             self.fields["loaded_at"] = forms.CharField(
                 widget=forms.HiddenInput, initial=self.instance.updated_at.isoformat()
@@ -98,7 +102,7 @@ class DialogueForm(CoordinatorForm):
 
 
 class ConcernForm(CoordinatorForm):
-    times_raised = count_field(_("How many raised it"))
+    times_raised = count_field(_("How many raised it"), minimum=1)
     rank = forms.IntegerField(label=_("Rank"), required=False, min_value=1, max_value=100)
 
     class Meta:
@@ -108,10 +112,6 @@ class ConcernForm(CoordinatorForm):
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["times_raised"].required = True
-        self.fields["times_raised"].min_value = 1
-        self.fields["times_raised"].validators.append(
-            forms.IntegerField(min_value=1, max_value=MAX_COUNT).validators[0]
-        )
         self.fields["site"].queryset = Site.objects.filter(municipality=municipality)
 
 

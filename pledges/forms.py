@@ -79,6 +79,15 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def bound_relation_ids(field):
+    """Make a ModelForm's generated relation field refuse out-of-range ids. The bounded
+    classes only add checks, so the generated field can simply take them on."""
+    if type(field) is forms.ModelMultipleChoiceField:
+        field.__class__ = BoundedModelMultipleChoiceField
+    elif type(field) is forms.ModelChoiceField:
+        field.__class__ = BoundedModelChoiceField
+
+
 class CommitmentChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.pledge.municipality.name} {obj.pledge.valid_from.year}: {obj.text}"
@@ -118,10 +127,6 @@ class ActivityForm(forms.ModelForm):
             "public_summary",
             "internal_notes",
         ]
-        field_classes = {
-            "site": BoundedModelChoiceField,
-            "organisations": BoundedModelMultipleChoiceField,
-        }
         labels = {"site": _("Place")}
         widgets = {
             "organisations": forms.CheckboxSelectMultiple,
@@ -136,6 +141,8 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            bound_relation_ids(field)
         commitments = (
             Commitment.objects.actionable_by(user)
             .select_related("pledge__municipality")

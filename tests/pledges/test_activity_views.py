@@ -134,6 +134,12 @@ class TestBadInput:
             ({"status": "cancelled"}, "Välj ett giltigt alternativ"),
             ({"commitment": "999999"}, "Välj ett giltigt alternativ"),
             ({"commitment": "abc"}, "Välj ett giltigt alternativ"),
+            ({"commitment": "99999999999999999999999"}, "Välj ett giltigt alternativ"),
+            ({"site": "99999999999999999999999"}, "Välj ett giltigt alternativ"),
+            ({"organisations": "99999999999999999999999"}, "inte ett giltigt värde"),
+            ({"organisations": "-1"}, "inte ett giltigt värde"),
+            ({"end_date": "2030-01-01"}, "Slutdatumet måste ligga inom medborgarlöftets"),
+            ({"date": "10/3/17"}, "Fyll i ett giltigt datum"),
         ],
     )
     def test_rejected_with_message_at_field_and_nothing_saved(
