@@ -153,6 +153,7 @@ class Concern(models.Model):
     )
     times_raised = models.PositiveIntegerField(_("how many raised it"), default=1)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -202,6 +203,7 @@ class ActionItem(models.Model):
     rejection_reason = models.CharField(
         _("public reason for rejecting"), max_length=500, blank=True
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -303,6 +305,7 @@ class FocusArea(models.Model):
         related_name="focus_areas",
         blank=True,
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[concerns, commitments])
 

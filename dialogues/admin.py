@@ -1,0 +1,79 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    ActionItem,
+    Concern,
+    Dialogue,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    SituationalPicture,
+    Submission,
+)
+
+
+class ConcernInline(admin.TabularInline):
+    model = Concern
+    extra = 0
+    autocomplete_fields = ["site"]
+
+
+class ActionItemInline(admin.TabularInline):
+    model = ActionItem
+    extra = 0
+
+
+@admin.register(Dialogue)
+class DialogueAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "municipality", "format", "starts_on", "participants", "is_published"]
+    list_filter = ["format", "is_published", "is_demo", "municipality__county"]
+    search_fields = ["title", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+    date_hierarchy = "starts_on"
+    inlines = [ConcernInline, ActionItemInline]
+
+
+@admin.register(Concern)
+class ConcernAdmin(SimpleHistoryAdmin):
+    list_display = ["summary", "theme", "dialogue", "times_raised", "rank"]
+    list_filter = ["theme"]
+    search_fields = ["summary", "dialogue__title"]
+    raw_id_fields = ["dialogue", "site"]
+
+
+class FocusAreaInline(admin.StackedInline):
+    model = FocusArea
+    extra = 0
+    filter_horizontal = ["concerns", "commitments"]
+
+
+@admin.register(SituationalPicture)
+class SituationalPictureAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "municipality", "period_start", "period_end", "is_published"]
+    list_filter = ["is_published", "municipality__county"]
+    search_fields = ["title", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+    filter_horizontal = ["dialogues"]
+    inlines = [FocusAreaInline]
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "unit", "source"]
+    search_fields = ["name", "municipality__name"]
+    autocomplete_fields = ["municipality"]
+    inlines = [IndicatorValueInline]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "theme", "created_at", "status"]
+    list_filter = ["status", "theme"]
+    readonly_fields = ["municipality", "theme", "place", "message", "created_at"]
+    raw_id_fields = ["concern", "moderated_by"]
