@@ -1,13 +1,17 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Activity,
     Agreement,
+    Amendment,
     Commitment,
     County,
+    DroppedCommitment,
     FocusTag,
     FollowUp,
     Measurement,
@@ -20,7 +24,8 @@ from .models import (
     PoliceRegion,
     Site,
 )
-from .services import membership_grant, pledge_publish
+from .progress import next_period
+from .services import amendment_create, membership_grant, pledge_publish, pledge_revise
 
 
 @admin.register(PoliceRegion)
@@ -78,8 +83,10 @@ class FocusTagAdmin(admin.ModelAdmin):
 
 class CommitmentInline(admin.StackedInline):
     model = Commitment
+    fk_name = "pledge"
     extra = 0
     filter_horizontal = ["external_parties", "focus_tags", "target_sites"]
+    raw_id_fields = ["previous"]
 
     def get_readonly_fields(self, request, obj=None):
         # A published pledge is never edited in place: revision makes a new one.
@@ -98,19 +105,71 @@ class CommitmentInline(admin.StackedInline):
         return not (obj and obj.is_public)
 
 
+class DroppedCommitmentInline(admin.TabularInline):
+    """Commitments of the revised pledge that this draft does not carry on, and why."""
+
+    model = DroppedCommitment
+    fk_name = "pledge"
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields["commitment"]
+        field.queryset = (
+            Commitment.objects.filter(pledge_id=obj.revises_id)
+            if obj
+            else Commitment.objects.none()
+        )
+        return formset
+
+    def has_add_permission(self, request, obj=None):
+        return bool(obj and obj.revises_id and not obj.is_public)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_public)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_public)
+
+
 @admin.register(Pledge)
 class PledgeAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "municipality", "valid_from", "valid_to", "status"]
+    list_display = ["title", "municipality", "valid_from", "valid_to", "status", "preview"]
     list_filter = ["status", "municipality__county"]
     search_fields = ["title", "municipality__name"]
     autocomplete_fields = ["municipality", "revises"]
-    inlines = [CommitmentInline]
-    actions = ["publish"]
+    inlines = [CommitmentInline, DroppedCommitmentInline]
+    actions = ["publish", "revise"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj and obj.is_public:
             return [f.name for f in Pledge._meta.fields]
-        return ["status"]
+        return ["status", "preview"]
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        if obj.pk is None:
+            return "–"
+        url = reverse("reports:pledge_preview", kwargs={"pk": obj.pk})
+        if obj.is_public:
+            url = obj.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, _("Show the page"))
+
+    @admin.action(description=_("Revise: create a draft successor for the next period"))
+    def revise(self, request, queryset):
+        for pledge in queryset:
+            valid_from, valid_to = next_period(pledge.valid_from, pledge.valid_to)
+            try:
+                draft = pledge_revise(pledge=pledge, valid_from=valid_from, valid_to=valid_to)
+            except ValidationError as error:
+                self.message_user(request, f"{pledge}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                url = reverse("admin:pledges_pledge_change", args=[draft.pk])
+                self.message_user(
+                    request,
+                    format_html('{} <a href="{}">{}</a>', _("Draft created:"), url, draft),
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Publish the selected draft pledges"))
     def publish(self, request, queryset):
@@ -183,5 +242,31 @@ class MembershipAdmin(admin.ModelAdmin):
             municipality=obj.municipality,
             organisation=obj.organisation,
             role=obj.role,
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(SimpleHistoryAdmin):
+    """Targets change mid-period only through an amendment: old value, new value, reason,
+    who and when. The old value is the target in force on the day."""
+
+    list_display = ["commitment", "effective_from", "old_value", "new_value", "created_by"]
+    raw_id_fields = ["commitment"]
+    fields = ["commitment", "effective_from", "new_value", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = amendment_create(
+            commitment=obj.commitment,
+            effective_from=obj.effective_from,
+            new_value=obj.new_value,
+            reason=obj.reason,
+            user=request.user,
         )
         obj.pk = saved.pk

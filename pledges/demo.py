@@ -14,6 +14,7 @@ from .models import (
     Activity,
     Agreement,
     Commitment,
+    DroppedCommitment,
     FocusTag,
     Measurement,
     Membership,
@@ -25,7 +26,13 @@ from .models import (
 )
 from .progress import Status, TargetKind, TargetPeriod, reporting_periods, target_periods
 from .reference import DATA_DIR, load_reference_data
-from .services import follow_up_save, membership_grant, verdict_save
+from .services import (
+    follow_up_save,
+    membership_grant,
+    pledge_publish,
+    pledge_revise,
+    verdict_save,
+)
 
 SEED_FILE = DATA_DIR / "asele_2017_pledge.txt"
 DEMO_PASSWORD = "demo"
@@ -319,18 +326,20 @@ def seed_demo():
         },
     )
 
+    fields = {
+        "title": "Medborgarlöfte 2017",
+        "valid_to": date(2017, 12, 31),
+        "background": "\n\n".join(seed.background),
+        "expected_effects": "\n\n".join(seed.expected_effects),
+        "signatories": "Polisen, lokalpolisområde Södra Lappland, och Åsele kommun",
+        "follow_up_cadence": Pledge.Cadence.TERTIAL,
+    }
     pledge, _created = Pledge.objects.update_or_create(
         municipality=asele,
         valid_from=date(2017, 1, 1),
-        defaults={
-            "title": "Medborgarlöfte 2017",
-            "valid_to": date(2017, 12, 31),
-            "background": "\n\n".join(seed.background),
-            "expected_effects": "\n\n".join(seed.expected_effects),
-            "signatories": "Polisen, lokalpolisområde Södra Lappland, och Åsele kommun",
-            "follow_up_cadence": Pledge.Cadence.TERTIAL,
-            "status": Pledge.State.PUBLISHED,
-        },
+        defaults=fields,
+        # Published when first created; once revised it stays superseded.
+        create_defaults={**fields, "status": Pledge.State.PUBLISHED},
     )
 
     commitments = {}
@@ -452,3 +461,90 @@ def _demo_follow_ups(pledge, commitments, author):
         user=author,
         done=3,
     )
+
+
+NEW_2018 = (
+    "Kommunen lovar att tillsammans med polisen och invånare genomföra minst en "
+    "trygghetsvandring i Åsele centrum under hösten."
+)
+REVISED_2018 = (
+    "Polisen lovar att genomföra minst 6 riktade trafikinsatser i Åsele under året. "
+    "Fokus ska ligga på buskörning, hastighet och kontroll av rattonykterhet."
+)
+
+# (position, date, status, site, summary)
+ACTIVITIES_2018 = [
+    (1, date(2018, 3, 10), "done", "Åsele centrum", "Insats mot buskörning med snöskoter."),
+    (1, date(2018, 6, 15), "done", None, "Hastighetskontroller på väg 90."),
+    (1, date(2018, 8, 24), "done", "Åsele centrum", "Nykterhetskontroller under marknadshelgen."),
+    (1, date(2018, 10, 5), "done", None, "Hastighetskontroller vid skolorna."),
+    (2, date(2018, 4, 18), "done", None, "Trafikträff för nya mopedförare."),
+    (3, date(2018, 2, 6), "done", "Åsele centralskola", "Besök i årskurs 7–9."),
+    (3, date(2018, 9, 11), "done", "Åsele centralskola", "Besök om trafik och reflexer."),
+    (3, date(2018, 3, 20), "done", "Fredrika skola", "Kontaktskapande besök."),
+    (3, date(2018, 10, 16), "done", "Fredrika skola", "Samtal om trygghet i skolan."),
+    (3, date(2018, 5, 8), "done", "Gafsele skola", "Besök med polisbil."),
+    (5, date(2018, 10, 2), "done", "Åsele centrum", "Trygghetsvandring med 23 deltagare."),
+]
+
+
+@transaction.atomic
+def seed_revision(pledge_2017):
+    """The demo 2018 revision (invented, marked as demo): one commitment revised, two
+    continued, one dropped with a reason, one new; published, so 2017 is superseded."""
+    existing = Pledge.objects.filter(revises=pledge_2017).first()
+    if existing:
+        return existing
+    draft = pledge_revise(
+        pledge=pledge_2017,
+        valid_from=date(2018, 1, 1),
+        valid_to=date(2018, 12, 31),
+        title="Medborgarlöfte 2018",
+    )
+    draft.is_demo = True
+    draft.signatories = pledge_2017.signatories
+    draft.save()
+    carried = {c.previous.position: c for c in draft.commitments.select_related("previous")}
+    traffic = carried[1]
+    traffic.text = REVISED_2018
+    traffic.target_value = 6
+    traffic.change = "revised"
+    traffic.change_note = (
+        "Målet höjs från 4 till 6 trafikinsatser: buskörning och hastighet togs upp igen "
+        "i medborgardialogerna."
+    )
+    traffic.save()
+    joint = carried[4]
+    DroppedCommitment.objects.create(
+        pledge=draft,
+        commitment=joint.previous,
+        reason="Informationsinsatserna till lärare och personal ingår från 2018 i kommunens "
+        "ordinarie kompetensutveckling och behöver inget eget löfte.",
+    )
+    joint.delete()
+    kommun = Organisation.objects.get(name="Åsele kommun", kind=Organisation.Kind.MUNICIPALITY)
+    Commitment.objects.create(
+        pledge=draft,
+        position=5,
+        text=NEW_2018,
+        responsible=Commitment.Responsible.MUNICIPALITY,
+        activity_type=Commitment.ActivityType.SAFETY_WALK,
+        target_kind=TargetKind.COUNT,
+        target_value=1,
+        unit="trygghetsvandringar",
+        audience="Invånare i Åsele tätort",
+        change="new",
+    )
+    pledge_publish(pledge=draft)
+    commitments = {c.position: c for c in draft.commitments.all()}
+    sites = {s.name: s for s in Site.objects.filter(municipality=draft.municipality)}
+    for position, day, status, site, summary in ACTIVITIES_2018:
+        activity = Activity.objects.create(
+            commitment=commitments[position],
+            date=day,
+            status=status,
+            site=sites.get(site),
+            public_summary=summary,
+        )
+        activity.organisations.set([kommun] if position == 5 else [])
+    return draft

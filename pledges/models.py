@@ -252,6 +252,11 @@ class Pledge(models.Model):
         _("status"), max_length=20, choices=State.choices, default=State.DRAFT
     )
     source_url = models.URLField(_("source"), blank=True)
+    is_demo = models.BooleanField(
+        _("demo content"),
+        default=False,
+        help_text=_("Invented for the demonstration, not a real pledge."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -435,6 +440,28 @@ class Commitment(models.Model):
     target_sites = models.ManyToManyField(
         Site, verbose_name=_("target sites"), related_name="commitments", blank=True
     )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous commitment"),
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        null=True,
+        blank=True,
+        help_text=_("The commitment of the revised pledge that this one carries on."),
+    )
+    change = models.CharField(
+        _("change from the previous pledge"),
+        max_length=20,
+        choices=[
+            ("new", _("new")),
+            ("continued", _("continued")),
+            ("revised", _("revised")),
+        ],
+        default="new",
+    )
+    change_note = models.TextField(
+        _("what changed"), max_length=2000, blank=True, help_text=_("Shown publicly.")
+    )
     assessed_status = models.CharField(
         _("assessed status"),
         max_length=20,
@@ -503,6 +530,78 @@ class Commitment(models.Model):
         if self.responsible == self.Responsible.JOINT:
             return {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
         return {self.responsible}
+
+
+class DroppedCommitment(models.Model):
+    """A commitment of the revised pledge that the revision does not carry on, and why."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="dropped"
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("dropped commitment"),
+        on_delete=models.CASCADE,
+        related_name="drops",
+    )
+    reason = models.TextField(_("public reason"), max_length=2000)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pledge", "commitment__position"]
+        verbose_name = _("dropped commitment")
+        verbose_name_plural = _("dropped commitments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "commitment"], name="dropped_unique_pledge_commitment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.pledge}: {self.commitment}"
+
+
+class Amendment(models.Model):
+    """A change of a commitment's target during its pledge, with who, when and why."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.CASCADE,
+        related_name="amendments",
+    )
+    effective_from = models.DateField(_("in force from"))
+    old_value = models.PositiveIntegerField(_("old target"))
+    new_value = models.PositiveIntegerField(_("new target"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment", "effective_from", "pk"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_value__gt=0), name="amendment_new_target_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "effective_from"], name="amendment_one_per_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.old_value} → {self.new_value} ({self.effective_from})"
 
 
 class ActivityQuerySet(models.QuerySet):

@@ -220,6 +220,30 @@ def expected_by(target: int, period: Period, on: date, *, school_year: bool = Fa
     return target * elapsed_share(period, on, school_year=school_year)
 
 
+def target_in_force(base: int, amendments: Iterable[tuple[date, int]], on: date) -> int:
+    """The target on a day: the newest amendment in force by then, else the original."""
+    target = base
+    for effective_from, new_value in sorted(amendments):
+        if effective_from <= on:
+            target = new_value
+    return target
+
+
+def _shift_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def next_period(valid_from: date, valid_to: date) -> tuple[date, date]:
+    """The validity of a successor: the same span of whole years, right after this one
+    (2017 -> 2018, 2025-2027 -> 2028-2030, 1 Nov-31 Mar -> the next winter)."""
+    years = max(1, round(((valid_to - valid_from).days + 1) / 365.25))
+    start = max(_shift_years(valid_from, years), valid_to + timedelta(days=1))
+    return start, _shift_years(valid_to, years)
+
+
 def capped_total(done_per_site: Mapping[object, int], per_site_target: int) -> int:
     """Done per site, each site capped at its target: 3 + 0 against 2 each is 2."""
     return sum(min(done, per_site_target) for done in done_per_site.values())

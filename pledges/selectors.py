@@ -7,7 +7,7 @@ The counts for any number of commitments come from one grouped query
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from . import progress
@@ -30,6 +30,13 @@ def _done_in(rows, period, kind):
 def _assess_period(commitment, rows, period, today):
     kind = commitment.target_kind
     total, per_site = _done_in(rows, period, kind)
+    target_value = commitment.target_value
+    if target_value is not None:
+        target_value = progress.target_in_force(
+            target_value,
+            [(a.effective_from, a.new_value) for a in commitment.amendments.all()],
+            min(today, period.end),
+        )
     common = {
         "period": period,
         "on": today,
@@ -42,13 +49,13 @@ def _assess_period(commitment, rows, period, today):
         sites = list(commitment.target_sites.all())
         if not sites:
             return progress.assess(done=total, target=None, **common)
-        per_target = commitment.target_value
+        per_target = target_value
         site_rows = [
             progress.SiteProgress(site.name, per_site.get(site.pk, 0), per_target) for site in sites
         ]
         done = progress.capped_total({s.name: s.done for s in site_rows}, per_target)
         return progress.assess(done=done, target=per_target * len(sites), sites=site_rows, **common)
-    return progress.assess(done=total, target=commitment.target_value, **common)
+    return progress.assess(done=total, target=target_value, **common)
 
 
 def attach_progress(commitments, *, year=None, today=None):
@@ -56,9 +63,11 @@ def attach_progress(commitments, *, year=None, today=None):
     ``period_history`` (every period of the year up to that day) on each commitment.
 
     The reference day is today, or the last day of ``year`` when that year is over.
-    Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs one query.
+    Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs two queries
+    (their amendments, the done counts).
     """
     commitments = list(commitments)
+    prefetch_related_objects(commitments, "amendments")
     today = today or timezone.localdate()
     reference = min(today, date(year, 12, 31)) if year else today
     periods_by_commitment = {}
@@ -107,8 +116,9 @@ def overall_completion(commitments):
 
 
 def pledges_with_progress(pledges, *, year=None, today=None, prefetch=()):
-    """Set ``commitment_list`` and ``overall`` on each pledge; costs three queries
-    (commitments, their target sites, the done counts) plus one per extra ``prefetch``,
+    """Set ``commitment_list`` and ``overall`` on each pledge; costs four queries
+    (commitments, their target sites, amendments, the done counts) plus one per extra
+    ``prefetch``,
     whatever the number of pledges, commitments and activities."""
     pledges = list(pledges)
     if not pledges:
@@ -236,3 +246,40 @@ def activity_history(activity):
         )
     entries.sort(key=lambda e: (e["record"].history_date, e["record"].history_id))
     return list(reversed(entries))
+
+
+def attach_lineage(pledges, *, today=None):
+    """For each pledge that revises another, set ``lineage``: the commitments it carries
+    on (with ``previous_progress``: how their predecessor fared) and ``dropped`` ones with
+    their public reason and how they fared. Five queries whatever the number of
+    commitments; none when no pledge revises another."""
+    from .models import DroppedCommitment
+
+    today = today or timezone.localdate()
+    revising = [p for p in pledges if p.revises_id]
+    for pledge in pledges:
+        pledge.lineage = None
+    if not revising:
+        return pledges
+    drops = list(
+        DroppedCommitment.objects.filter(pledge__in=revising).order_by("commitment__position")
+    )
+    previous_ids = {c.previous_id for p in revising for c in p.commitment_list if c.previous_id}
+    previous_ids |= {d.commitment_id for d in drops}
+    previous = {
+        c.pk: c
+        for c in attach_progress(
+            Commitment.objects.filter(pk__in=previous_ids)
+            .select_related("pledge")
+            .prefetch_related("target_sites"),
+            today=today,
+        )
+    }
+    for pledge in revising:
+        for commitment in pledge.commitment_list:
+            commitment.previous_commitment = previous.get(commitment.previous_id)
+        dropped = [d for d in drops if d.pledge_id == pledge.pk]
+        for drop in dropped:
+            drop.old = previous[drop.commitment_id]
+        pledge.lineage = {"commitments": pledge.commitment_list, "dropped": dropped}
+    return pledges

@@ -2,30 +2,40 @@
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import (
     Activity,
+    Amendment,
     Commitment,
     FollowUp,
     Measurement,
     Membership,
+    Municipality,
     PeriodVerdict,
     Pledge,
 )
+from .progress import target_in_force
 from .roles import sync_role_groups
 
 
 def overlapping_published(pledge):
-    """Other published pledges of the same municipality whose validity overlaps ``pledge``."""
+    """Other published pledges of the same municipality whose validity overlaps ``pledge``;
+    the pledge it revises does not count, since publishing supersedes it."""
     return (
         Pledge.objects.filter(municipality_id=pledge.municipality_id, status=Pledge.State.PUBLISHED)
         .in_force_during(pledge.valid_from, pledge.valid_to)
-        .exclude(pk=pledge.pk)
+        .exclude(pk__in=[pledge.pk, pledge.revises_id])
     )
+
+
+OVERLAP_MESSAGE = gettext_lazy(
+    "Another published pledge of the municipality is in force during this period. "
+    "Revise or supersede it instead of publishing one more."
+)
 
 
 def check_no_overlap(pledge):
@@ -46,20 +56,165 @@ def check_no_overlap(pledge):
         )
 
 
+def check_lineage(pledge):
+    """Raise ValidationError unless every commitment of the revised pledge is carried on
+    or dropped with a reason, and every revised commitment says what changed."""
+    if pledge.revises_id is None:
+        return
+    carried = set(pledge.commitments.exclude(previous=None).values_list("previous_id", flat=True))
+    dropped = set(pledge.dropped.values_list("commitment_id", flat=True))
+    missing = [
+        c.position
+        for c in pledge.revises.commitments.all()
+        if c.pk not in carried and c.pk not in dropped
+    ]
+    errors = []
+    if missing:
+        errors.append(
+            ValidationError(
+                _(
+                    "Commitments %(positions)s of the previous pledge are neither carried on "
+                    "nor dropped with a reason."
+                )
+                % {"positions": ", ".join(str(p) for p in missing)},
+                code="lineage",
+            )
+        )
+    unexplained = pledge.commitments.filter(change="revised", change_note="").values_list(
+        "position", flat=True
+    )
+    if unexplained:
+        errors.append(
+            ValidationError(
+                _("Say what changed in revised commitments %(positions)s.")
+                % {"positions": ", ".join(str(p) for p in unexplained)},
+                code="revision_note",
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def pledge_publish(*, pledge: Pledge) -> Pledge:
-    """Publish a draft pledge; refuses one that overlaps a published pledge. Returns it."""
+    """Publish a draft pledge, which becomes the municipality's pledge from its valid_from;
+    the pledge it revises becomes superseded and stays public as history. Refuses a pledge
+    that overlaps another published one, or whose lineage is incomplete. Returns it."""
+    # Lock the municipality so two publications cannot both pass the overlap check.
+    Municipality.objects.select_for_update().get(pk=pledge.municipality_id)
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if pledge.status != Pledge.State.DRAFT:
         raise ValidationError(_("Only a draft can be published."), code="not_draft")
     if not pledge.commitments.exists():
         raise ValidationError(_("A pledge needs at least one commitment."), code="empty")
-    # Lock the municipality's pledges so two publications cannot both pass the check.
-    list(Pledge.objects.select_for_update().filter(municipality_id=pledge.municipality_id))
-    pledge.status = Pledge.State.PUBLISHED
     check_no_overlap(pledge)
+    check_lineage(pledge)
+    # The predecessor steps aside first: on PostgreSQL an exclusion constraint refuses two
+    # overlapping published pledges even for a moment.
+    if pledge.revises_id:
+        Pledge.objects.filter(pk=pledge.revises_id, status=Pledge.State.PUBLISHED).update(
+            status=Pledge.State.SUPERSEDED
+        )
+    pledge.status = Pledge.State.PUBLISHED
     pledge.full_clean()
-    pledge.save()
+    try:
+        with transaction.atomic():
+            pledge.save()
+    except IntegrityError:
+        raise ValidationError(OVERLAP_MESSAGE, code="overlap") from None
     return pledge
+
+
+COPIED_COMMITMENT_FIELDS = [
+    "position",
+    "text",
+    "responsible",
+    "activity_type",
+    "audience",
+    "target_kind",
+    "target_value",
+    "target_period",
+    "unit",
+    "quantity",
+    "school_year_only",
+]
+
+
+@transaction.atomic
+def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> Pledge:
+    """Create a draft successor of a published pledge for a new validity, carrying every
+    commitment on (marked continued, linked to its predecessor) in one transaction.
+    Returns the draft."""
+    if pledge.status != Pledge.State.PUBLISHED:
+        raise ValidationError(_("Only a published pledge can be revised."), code="not_published")
+    if pledge.revisions.exists():
+        raise ValidationError(
+            _("This pledge already has a successor; edit that one."), code="already_revised"
+        )
+    draft = Pledge(
+        municipality_id=pledge.municipality_id,
+        title=title or _("Citizen pledge %(year)s") % {"year": valid_from.year},
+        valid_from=valid_from,
+        valid_to=valid_to,
+        background=pledge.background,
+        expected_effects=pledge.expected_effects,
+        follow_up_cadence=pledge.follow_up_cadence,
+        revises=pledge,
+        status=Pledge.State.DRAFT,
+    )
+    draft.full_clean()
+    draft.save()
+    for old in pledge.commitments.prefetch_related(
+        "external_parties", "focus_tags", "target_sites"
+    ):
+        new = Commitment(
+            pledge=draft,
+            previous=old,
+            change="continued",
+            **{field: getattr(old, field) for field in COPIED_COMMITMENT_FIELDS},
+        )
+        new.full_clean()
+        new.save()
+        new.external_parties.set(old.external_parties.all())
+        new.focus_tags.set(old.focus_tags.all())
+        new.target_sites.set(old.target_sites.all())
+    return draft
+
+
+@transaction.atomic
+def amendment_create(*, commitment, effective_from, new_value: int, reason: str, user):
+    """Change a commitment's target from a day on, keeping the old value, the reason, who
+    and when. The day must lie within the pledge. Returns the amendment."""
+    current = (
+        target_in_force(
+            commitment.target_value,
+            [(a.effective_from, a.new_value) for a in commitment.amendments.all()],
+            effective_from,
+        )
+        if commitment.target_value is not None
+        else None
+    )
+    if current is None:
+        raise ValidationError(
+            _("Only a commitment with a numeric target can be amended."), code="qualitative"
+        )
+    pledge = commitment.pledge
+    if not pledge.valid_from <= effective_from <= pledge.valid_to:
+        raise ValidationError(
+            {"effective_from": _("The day must lie within the pledge's validity.")},
+            code="outside_validity",
+        )
+    amendment = Amendment(
+        commitment=commitment,
+        effective_from=effective_from,
+        old_value=current,
+        new_value=new_value,
+        reason=reason,
+        created_by=user,
+    )
+    amendment.full_clean()
+    amendment.save()
+    return amendment
 
 
 STALE_MESSAGE = gettext_lazy(

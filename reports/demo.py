@@ -2,11 +2,13 @@
 and situational picture behind it."""
 
 from dialogues.demo import seed_dialogues
-from pledges.demo import seed_demo
+from pledges.demo import seed_demo, seed_revision
 
 
 def seed_all():
     """Create or refresh the whole demo (idempotent). Returns the Åsele 2017 pledge."""
     pledge = seed_demo()
     seed_dialogues(pledge)
+    seed_revision(pledge)
+    pledge.refresh_from_db()
     return pledge

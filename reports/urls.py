@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("forhandsgranska/<int:pk>/", views.PledgePreviewView.as_view(), name="pledge_preview"),
     path("kommun/<slug:slug>/", views.MunicipalityView.as_view(), name="municipality"),
     path("kommun/<slug:slug>/dialoger/<int:pk>/", views.DialogueView.as_view(), name="dialogue"),
     path("kommun/<slug:slug>/tyck-till/", views.SubmissionView.as_view(), name="submission"),

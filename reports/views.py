@@ -1,6 +1,7 @@
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import Http404, JsonResponse
@@ -25,6 +26,7 @@ from dialogues.services import submission_create
 from pledges.models import Activity, County, Municipality, Pledge
 from pledges.progress import Status
 from pledges.selectors import (
+    attach_lineage,
     current_public_pledge,
     pledges_with_progress,
     published_follow_ups,
@@ -95,10 +97,11 @@ class MunicipalityView(TemplateView):
             Municipality.objects.select_related("county", "police_area__region"),
             slug=kwargs["slug"],
         )
-        pledges = list(municipality.pledges.public().order_by("-valid_from"))
+        pledges = pledges_with_progress(municipality.pledges.public().order_by("-valid_from"))
         current = current_public_pledge(pledges)
-        if current:
-            pledges_with_progress([current])
+        for pledge in pledges:
+            counts = Counter(c.progress.status for c in pledge.commitment_list)
+            pledge.status_counts = [(status, counts[status]) for status in Status if counts[status]]
         context.update(
             municipality=municipality,
             current=current,
@@ -114,9 +117,10 @@ class PledgeYearView(TemplateView):
     """ "Följ med i hur det går": the pledges in force during a year and their progress."""
 
     template_name = "reports/pledge_year.html"
+    preview = False
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def load(self, **kwargs):
+        """The municipality, the year and the public pledges in force during it."""
         year = int(kwargs["year"])
         if not date.min.year <= year <= date.max.year:
             raise Http404(_("No such year."))
@@ -132,6 +136,11 @@ class PledgeYearView(TemplateView):
         )
         if not pledges:
             raise Http404(_("No published pledge for this year."))
+        return municipality, year, pledges
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        municipality, year, pledges = self.load(**kwargs)
         today = timezone.localdate()
         pledges_with_progress(
             pledges,
@@ -169,6 +178,7 @@ class PledgeYearView(TemplateView):
                         and verdict.done_when_written is not None
                         and verdict.done_when_written != current.done
                     )
+        attach_lineage(pledges, today=today)
         indicators = indicators_with_values(municipality)
         for indicator in indicators:
             indicator.chart = line_chart(
@@ -184,8 +194,30 @@ class PledgeYearView(TemplateView):
             today=today,
             year_over=date(year, 12, 31) < today,
             statuses=Status,
+            preview=self.preview,
         )
         return context
+
+
+class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearView):
+    """A draft pledge as its public page will look; for admins only, never public."""
+
+    permission_required = "pledges.change_pledge"
+    preview = True
+
+    def load(self, **kwargs):
+        pledge = get_object_or_404(
+            Pledge.objects.select_related("municipality__county").prefetch_related(
+                Prefetch("revisions", queryset=Pledge.objects.none(), to_attr="public_revisions")
+            ),
+            pk=kwargs["pk"],
+        )
+        return pledge.municipality, pledge.valid_from.year, [pledge]
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 def published_municipality(slug):

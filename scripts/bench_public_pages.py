@@ -22,7 +22,14 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-PATHS = ["/", "/kommun/asele/", "/kommun/asele/2017/", "/en/kommun/asele/2017/"]
+PATHS = [
+    "/",
+    "/kommun/asele/",
+    "/kommun/asele/2017/",
+    "/en/kommun/asele/2017/",
+    "/kommun/asele/dialoger/1/",
+    "/kommun/asele/tyck-till/",
+]
 
 
 def main(repeats):

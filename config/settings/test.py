@@ -19,3 +19,8 @@ WHITENOISE_USE_FINDERS = True
 
 # One process: the in-process cache is shared enough for the rate limits.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not shared memory: concurrent connections then wait for SQLite's lock as
+    # they do in real use, instead of failing at once.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405

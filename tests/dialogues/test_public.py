@@ -192,12 +192,12 @@ class TestQueryCounts:
 
         pensioners = dialogue("Fokusgrupp med pensionärsrådet")
         url = f"/kommun/asele/dialoger/{pensioners.pk}/"
-        # savepoint, dialogue, concerns, focus areas, commitments, target sites, done
-        # counts, public activities, action items, release
-        with django_assert_num_queries(10):
+        # savepoint, dialogue, concerns, focus areas, commitments, target sites,
+        # amendments, done counts, public activities, action items, release
+        with django_assert_num_queries(11):
             assert client.get(url).status_code == 200
         traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
         for day in range(1, 25):
             Activity.objects.create(commitment=traffic, date=date(2017, 2, day), status="done")
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):
             assert client.get(url).status_code == 200

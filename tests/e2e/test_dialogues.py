@@ -67,3 +67,22 @@ def test_readable_at_320_px(page, demo_site, path):
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(f"{demo_site}{path}")
     assert no_overflow(page)
+
+
+def test_revision_pages_are_accessible(page, demo_site):
+    from pledges.models import Pledge
+    from pledges.services import pledge_revise
+
+    latest = Pledge.objects.get(status="published")
+    draft = pledge_revise(
+        pledge=latest,
+        valid_from=latest.valid_to.replace(year=2019, month=1, day=1),
+        valid_to=latest.valid_to.replace(year=2019),
+    )
+    page.goto(f"{demo_site}/kommun/asele/2018/")
+    assert "Vad har ändrats?" in page.content()
+    assert_no_axe_violations(page)
+    log_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/forhandsgranska/{draft.pk}/")
+    assert "Förhandsgranskning av ett utkast" in page.content()
+    assert_no_axe_violations(page)

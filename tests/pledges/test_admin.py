@@ -64,6 +64,11 @@ def test_admin_enters_a_draft_pledge_with_a_commitment(admin_client_sv):
         "commitments-0-unit": "trafikkontroller",
         "commitments-0-quantity": "",
         "commitments-0-assessed_status": "",
+        "commitments-0-change": "new",
+        "commitments-0-change_note": "",
+        "commitments-0-previous": "",
+        "dropped-TOTAL_FORMS": "0",
+        "dropped-INITIAL_FORMS": "0",
     }
     response = admin_client_sv.post("/admin/pledges/pledge/add/", data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -34,8 +34,8 @@ def add_activities(pledge, n):
 # Each count: savepoint and release, session, user, the user's and the groups' permissions,
 # then the page's own queries.
 PAGES = {
-    # memberships, published pledges, commitments, target sites, done counts
-    "/samordnare/": 11,
+    # memberships, public pledges, commitments, target sites, amendments, done counts
+    "/samordnare/": 12,
     # activity count, activity page, commitment choices of the filter form
     "/samordnare/aktiviteter/": 9,
     # pledge, memberships, planned activities, their organisations

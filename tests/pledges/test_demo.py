@@ -29,7 +29,9 @@ def test_seed_demo_is_idempotent(settings):
         Commitment.objects.count(),
         Activity.objects.count(),
     ) == counts
-    assert counts[:2] == (1, 4)
+    # 2017 with four commitments, and its 2018 revision: three carried on, one new.
+    assert counts[:2] == (2, 8)
+    assert Pledge.objects.get(valid_from__year=2017).status == Pledge.State.SUPERSEDED
 
 
 def test_demo_users_can_log_in_with_demo_password(demo_pledge):
@@ -52,3 +54,4 @@ def test_refuses_with_debug_off_unless_forced(settings):
     assert not Pledge.objects.exists()
     call_command("seed_demo", force=True)
     assert Pledge.objects.filter(status=Pledge.State.PUBLISHED).count() == 1
+    assert Pledge.objects.filter(status=Pledge.State.SUPERSEDED).count() == 1

@@ -43,7 +43,7 @@ class TestNotFound:
         [
             "/kommun/finns-inte/",
             "/kommun/finns-inte/2017/",
-            "/kommun/asele/2018/",
+            "/kommun/asele/2019/",
             "/kommun/asele/1999/",
             "/kommun/asele/20x7/",
             "/kommun/asele/17/",
@@ -214,7 +214,10 @@ class TestIndexPage:
         CommitmentFactory(pledge=PledgeFactory(municipality=draft_only, draft=True))
         html = text_of(client.get("/"))
         assert "Åsele" in html
-        assert "88 %" in html
+        # The latest pledge, 2018: 4 of 6 traffic operations, 5 of 6 school visits, 1 of 1
+        # safety walk: (2/3 + 5/6 + 1) / 3 = 83 %.
+        assert "Medborgarlöfte 2018" in html
+        assert "83 %" in html
         assert "Utkastkommun" not in html
 
     def test_search_by_name_with_and_without_diacritics(self, client, demo_pledge):
@@ -357,9 +360,9 @@ class TestQueryCounts:
         url = f"/kommun/{pledge.municipality.slug}/2017/"
         # savepoint, municipality, pledges, revisions, commitments, target sites, focus tags,
         # external parties, published follow-ups, published verdicts, focus areas, their
-        # concerns, done counts, public activities, measurements, indicators, their values,
-        # release
-        with django_assert_num_queries(18):
+        # concerns, amendments, done counts, public activities, measurements, indicators,
+        # their values, release
+        with django_assert_num_queries(19):
             response = client.get(url)
         html = text_of(response)
         assert f"Uppföljning {commitments[0].pk} 2017-01-01 publ" in html
@@ -370,34 +373,35 @@ class TestQueryCounts:
         assert "Trygghetsindex" in html
         assert "<svg" in html
         add_activities(commitments, sites, 60)
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(19):
             assert client.get(url).status_code == 200
 
     def test_municipality_page(self, client, django_assert_num_queries):
         pledge, commitments, sites = build_pledge(8, 40)
         url = f"/kommun/{pledge.municipality.slug}/"
-        # savepoint, municipality, pledges, commitments, target sites, done counts,
-        # agreement, situational picture, its dialogues, focus areas, their concerns and
-        # commitments, published dialogues, release
-        with django_assert_num_queries(14):
+        # savepoint, municipality, pledges, commitments, target sites, amendments, done
+        # counts, agreement, situational picture, its dialogues, focus areas, their concerns
+        # and commitments, published dialogues, release
+        with django_assert_num_queries(15):
             response = client.get(url)
         html = text_of(response)
         assert "Fokus 0" in html
         assert "Synpunkt 0 publ" in html
         assert "UTKAST" not in html
         add_activities(commitments, sites, 60)
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(15):
             assert client.get(url).status_code == 200
 
     def test_index_page(self, client, django_assert_num_queries):
         for _ in range(3):
             build_pledge(4, 20)
-        # savepoint, counties, pledges, commitments, target sites, done counts, release
-        with django_assert_num_queries(7):
+        # savepoint, counties, pledges, commitments, target sites, amendments, done counts,
+        # release
+        with django_assert_num_queries(8):
             assert client.get("/").status_code == 200
         pledge, commitments, sites = build_pledge(8, 60)
         add_activities(commitments, sites, 30)
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             response = client.get("/")
         assert response.status_code == 200
         assert pledge.municipality.name in text_of(response)

@@ -1,0 +1,318 @@
+"""Revision: a draft successor carries the commitments on, with lineage, and publishing
+supersedes the predecessor; drafts stay invisible; targets change only by amendment."""
+
+import threading
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from pledges.models import Amendment, Commitment, DroppedCommitment, Pledge
+from pledges.progress import Status, next_period, target_in_force
+from pledges.selectors import attach_progress
+from pledges.services import amendment_create, pledge_publish, pledge_revise
+from tests.pledges.factories import ActivityFactory, CommitmentFactory, PledgeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(date(2026, 11, 27), tick=False):
+        yield
+
+
+def revised_2018(demo_pledge):
+    return Pledge.objects.get(revises=demo_pledge)
+
+
+class TestRevise:
+    def test_draft_carries_every_commitment_on(self):
+        pledge = PledgeFactory()
+        first = CommitmentFactory(pledge=pledge, per_site=True)
+        CommitmentFactory(pledge=pledge, qualitative=True)
+        draft = pledge_revise(
+            pledge=pledge, valid_from=date(2018, 1, 1), valid_to=date(2018, 12, 31)
+        )
+        assert draft.status == Pledge.State.DRAFT
+        assert draft.revises == pledge
+        carried = list(draft.commitments.order_by("position"))
+        assert [c.previous for c in carried] == list(pledge.commitments.order_by("position"))
+        assert {c.change for c in carried} == {"continued"}
+        assert carried[0].target_kind == first.target_kind
+        assert carried[0].target_value == first.target_value
+
+    def test_nothing_is_created_when_revision_fails(self):
+        pledge = PledgeFactory()
+        CommitmentFactory(pledge=pledge)
+        before = (Pledge.objects.count(), Commitment.objects.count())
+        with pytest.raises(ValidationError):
+            pledge_revise(pledge=pledge, valid_from=date(2018, 6, 1), valid_to=date(2018, 1, 1))
+        assert (Pledge.objects.count(), Commitment.objects.count()) == before
+
+    def test_only_published_pledges_are_revised_once(self, demo_pledge):
+        with pytest.raises(ValidationError):
+            pledge_revise(
+                pledge=demo_pledge, valid_from=date(2019, 1, 1), valid_to=date(2019, 12, 31)
+            )
+
+    @pytest.mark.parametrize(
+        ("period", "successor"),
+        [
+            ((date(2017, 1, 1), date(2017, 12, 31)), (date(2018, 1, 1), date(2018, 12, 31))),
+            ((date(2025, 1, 1), date(2027, 12, 31)), (date(2028, 1, 1), date(2030, 12, 31))),
+            ((date(2024, 11, 1), date(2025, 3, 31)), (date(2025, 11, 1), date(2026, 3, 31))),
+            ((date(2020, 2, 29), date(2021, 2, 28)), (date(2021, 3, 1), date(2022, 2, 28))),
+        ],
+    )
+    def test_next_period(self, period, successor):
+        assert next_period(*period) == successor
+
+
+class TestPublish:
+    def draft(self):
+        pledge = PledgeFactory()
+        CommitmentFactory(pledge=pledge, position=1)
+        CommitmentFactory(pledge=pledge, position=2)
+        return pledge, pledge_revise(
+            pledge=pledge, valid_from=date(2018, 1, 1), valid_to=date(2018, 12, 31)
+        )
+
+    def test_publishing_supersedes_the_predecessor(self):
+        pledge, draft = self.draft()
+        pledge_publish(pledge=draft)
+        pledge.refresh_from_db()
+        assert pledge.status == Pledge.State.SUPERSEDED
+        draft.refresh_from_db()
+        assert draft.status == Pledge.State.PUBLISHED
+
+    def test_a_dropped_commitment_needs_a_reason_record(self):
+        pledge, draft = self.draft()
+        draft.commitments.get(position=2).delete()
+        with pytest.raises(ValidationError, match="varken förs vidare eller slopas"):
+            pledge_publish(pledge=draft)
+        DroppedCommitment.objects.create(
+            pledge=draft, commitment=pledge.commitments.get(position=2), reason="Klart."
+        )
+        pledge_publish(pledge=draft)
+
+    def test_a_revised_commitment_says_what_changed(self):
+        pledge, draft = self.draft()
+        draft.commitments.filter(position=1).update(change="revised", target_value=8)
+        with pytest.raises(ValidationError, match="Ange vad som ändrats"):
+            pledge_publish(pledge=draft)
+        draft.refresh_from_db()
+        assert draft.status == Pledge.State.DRAFT
+        pledge.refresh_from_db()
+        assert pledge.status == Pledge.State.PUBLISHED
+
+    def test_overlap_with_another_published_pledge_is_refused(self):
+        pledge, draft = self.draft()
+        other = PledgeFactory(
+            municipality=pledge.municipality,
+            valid_from=date(2018, 6, 1),
+            valid_to=date(2019, 5, 31),
+        )
+        with pytest.raises(ValidationError, match="redan ett publicerat medborgarlöfte"):
+            pledge_publish(pledge=draft)
+        assert other.status == Pledge.State.PUBLISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_publishing_overlapping_pledges_leave_one_published():
+    """Two connections publish overlapping drafts at the same time: exactly one wins."""
+    municipality = PledgeFactory(draft=True).municipality
+    drafts = [
+        PledgeFactory(
+            municipality=municipality, draft=True, valid_from=start, valid_to=date(2019, 12, 31)
+        )
+        for start in (date(2018, 1, 1), date(2018, 6, 1))
+    ]
+    for draft in drafts:
+        CommitmentFactory(pledge=draft)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def publish(draft):
+        try:
+            barrier.wait()
+            pledge_publish(pledge=draft)
+            outcomes.append("published")
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(d,)) for d in drafts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes)[-1] == "published"
+    assert outcomes.count("published") == 1
+    published = Pledge.objects.filter(municipality=municipality, status="published")
+    assert published.count() == 1
+
+
+class TestAmendments:
+    def test_target_in_force(self):
+        amendments = [(date(2017, 6, 1), 6), (date(2017, 9, 1), 5)]
+        assert target_in_force(4, amendments, date(2017, 5, 31)) == 4
+        assert target_in_force(4, amendments, date(2017, 6, 1)) == 6
+        assert target_in_force(4, amendments, date(2017, 12, 31)) == 5
+
+    def test_progress_uses_the_target_in_force_and_the_log_is_public(self, client, demo_pledge):
+        traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
+        amendment = amendment_create(
+            commitment=traffic,
+            effective_from=date(2017, 7, 1),
+            new_value=3,
+            reason="Bemanningen halverades under hösten.",
+            user=None,
+        )
+        assert (amendment.old_value, amendment.new_value) == (4, 3)
+        (judged,) = attach_progress(
+            Commitment.objects.filter(pk=traffic.pk)
+            .select_related("pledge")
+            .prefetch_related("target_sites")
+        )
+        assert (judged.progress.done, judged.progress.target) == (3, 3)
+        assert judged.progress.status == Status.DONE
+        html = client.get("/kommun/asele/2017/").content.decode()
+        assert "Ändringar av målet" in html
+        assert "Från 1 juli 2017: 4 → 3" in html
+        assert "Bemanningen halverades under hösten." in html
+        assert "3 av 3 trafikinsatser" in html
+
+    def test_amendment_must_be_within_the_pledge_and_numeric(self, demo_pledge):
+        traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
+        with pytest.raises(ValidationError):
+            amendment_create(
+                commitment=traffic,
+                effective_from=date(2018, 2, 1),
+                new_value=5,
+                reason="x",
+                user=None,
+            )
+        qualitative = Commitment.objects.get(pledge=demo_pledge, position=2)
+        with pytest.raises(ValidationError):
+            amendment_create(
+                commitment=qualitative,
+                effective_from=date(2017, 2, 1),
+                new_value=5,
+                reason="x",
+                user=None,
+            )
+        assert not Amendment.objects.exists()
+
+
+class TestPublicLineage:
+    def test_what_has_changed_on_the_2018_page(self, client, demo_pledge):
+        html = client.get("/kommun/asele/2018/").content.decode()
+        assert "Vad har ändrats?" in html
+        assert "Målet höjs från 4 till 6 trafikinsatser" in html
+        assert "Fortsätter" in html
+        assert "Nytt" in html
+        assert "Slopat" in html
+        assert "ordinarie kompetensutveckling" in html
+        # How the dropped and the revised ones fared in 2017.
+        lineage = html[
+            html.index("Vad har ändrats?") : html.index("</table>", html.index("Vad har ändrats?"))
+        ]
+        assert "Delvis genomfört" in lineage
+        assert "(3 / 4)" in lineage
+
+    def test_2017_page_says_superseded_with_a_link(self, client, demo_pledge):
+        html = client.get("/kommun/asele/2017/").content.decode()
+        assert "Ersatt" in html
+        assert revised_2018(demo_pledge).get_absolute_url() in html
+
+    def test_municipality_page_lists_every_pledge_with_its_verdicts(self, client, demo_pledge):
+        html = client.get("/kommun/asele/").content.decode()
+        assert "Senaste medborgarlöfte" in html
+        earlier = html[html.index("Tidigare medborgarlöften") :]
+        assert "Medborgarlöfte 2017" in earlier
+        assert "88 %" in earlier
+        assert "Delvis genomfört: 2" in earlier
+
+
+class TestDrafts:
+    @pytest.fixture
+    def draft(self, demo_pledge):
+        successor = revised_2018(demo_pledge)
+        draft = pledge_revise(
+            pledge=successor,
+            valid_from=date(2019, 1, 1),
+            valid_to=date(2019, 12, 31),
+            title="Hemligt utkast 2019",
+        )
+        draft.commitments.filter(position=1).update(text="HEMLIG LÖFTESTEXT")
+        return draft
+
+    @pytest.mark.parametrize(
+        "path",
+        ["/", "/kommun/asele/", "/kommun/asele/2019/", "/kommun/asele/2018/", "/en/"],
+    )
+    def test_draft_is_invisible_on_every_public_page(self, client, draft, path):
+        response = client.get(path)
+        html = response.content.decode()
+        assert "Hemligt utkast" not in html
+        assert "HEMLIG" not in html
+
+    def test_draft_is_invisible_on_dialogue_pages(self, client, draft):
+        from dialogues.models import Dialogue
+
+        for dialogue in Dialogue.objects.filter(is_published=True):
+            html = client.get(f"/kommun/asele/dialoger/{dialogue.pk}/").content.decode()
+            assert "HEMLIG" not in html
+
+    def test_draft_is_invisible_to_coordinators(self, client_for, draft):
+        client = client_for("polis")
+        commitment = draft.commitments.get(position=1)
+        assert client.get(f"/samordnare/aktiviteter/ny/?lofte={commitment.pk}").status_code == 404
+        assert "HEMLIG" not in client.get("/samordnare/aktiviteter/ny/").content.decode()
+        assert client.get(f"/samordnare/plan/{draft.pk}/").status_code == 404
+
+    def test_preview_for_admins_only(self, client, client_for, draft):
+        url = f"/forhandsgranska/{draft.pk}/"
+        assert client.get(url).status_code == 302
+        assert client_for("polis").get(url).status_code == 403
+        response = client_for("admin").get(url)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "HEMLIG LÖFTESTEXT" in html
+        assert "Förhandsgranskning av ett utkast" in html
+        assert response["X-Robots-Tag"] == "noindex"
+
+    def test_published_commitments_cannot_be_edited_in_the_admin(self, client_for, demo_pledge):
+        successor = revised_2018(demo_pledge)
+        html = client_for("admin").get(f"/admin/pledges/pledge/{successor.pk}/change/")
+        assert 'name="commitments-0-target_value"' not in html.content.decode()
+
+
+def test_admin_revise_action_creates_the_next_draft(client_for, demo_pledge):
+    successor = revised_2018(demo_pledge)
+    response = client_for("admin").post(
+        "/admin/pledges/pledge/",
+        {"action": "revise", "_selected_action": [successor.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    draft = Pledge.objects.get(revises=successor)
+    assert (draft.valid_from, draft.valid_to, draft.status) == (
+        date(2019, 1, 1),
+        date(2019, 12, 31),
+        Pledge.State.DRAFT,
+    )
+    assert draft.commitments.count() == successor.commitments.count()
+
+
+def test_activity_counts_stay_with_their_pledge(demo_pledge):
+    """A carried-on commitment starts from zero: activities belong to one pledge's
+    commitment."""
+    successor = revised_2018(demo_pledge)
+    schools = successor.commitments.get(position=3)
+    ActivityFactory(commitment=schools.previous, date=date(2017, 5, 1), site=None, status="planned")
+    assert schools.activities.filter(date__year=2017).count() == 0
