@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -158,7 +159,11 @@ class PledgeAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Revise: create a draft successor for the next period"))
     def revise(self, request, queryset):
         for pledge in queryset:
-            valid_from, valid_to = next_period(pledge.valid_from, pledge.valid_to)
+            if pledge.valid_to is None:
+                # Until further notice: the successor takes over from today.
+                valid_from, valid_to = timezone.localdate(), None
+            else:
+                valid_from, valid_to = next_period(pledge.valid_from, pledge.valid_to)
             try:
                 draft = pledge_revise(pledge=pledge, valid_from=valid_from, valid_to=valid_to)
             except ValidationError as error:

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -200,8 +202,10 @@ class PledgeQuerySet(models.QuerySet):
         return self.filter(status__in=self.model.PUBLIC_STATUSES)
 
     def in_force_during(self, start, end):
-        """Pledges whose validity overlaps [start, end]."""
-        return self.filter(valid_from__lte=end, valid_to__gte=start)
+        """Pledges whose validity overlaps [start, end]; an open end (None) on either side
+        runs until further notice."""
+        overlapping = self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
+        return overlapping if end is None else overlapping.filter(valid_from__lte=end)
 
     def in_year(self, year):
         """Pledges in force at some time during ``year``, newest first."""
@@ -226,7 +230,12 @@ class Pledge(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"))
+    valid_to = models.DateField(
+        _("valid to"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: valid until a new pledge is signed."),
+    )
     background = models.TextField(
         _("background"), blank=True, help_text=_("The introduction, as published.")
     )
@@ -272,7 +281,7 @@ class Pledge(models.Model):
                 fields=["municipality", "valid_from"], name="pledge_unique_municipality_start"
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="pledge_valid_to_not_before_valid_from",
             ),
         ]
@@ -291,12 +300,36 @@ class Pledge(models.Model):
         return self.status in self.PUBLIC_STATUSES
 
     @property
+    def is_open_ended(self):
+        return self.valid_to is None
+
+    @property
+    def end(self):
+        """The last day progress is judged over: valid_to, or for a pledge valid until
+        further notice the end of the current year."""
+        if self.valid_to is not None:
+            return self.valid_to
+        return date(max(timezone.localdate().year, self.valid_from.year), 12, 31)
+
+    @property
     def years(self):
-        return list(range(self.valid_from.year, self.valid_to.year + 1))
+        return list(range(self.valid_from.year, self.end.year + 1))
+
+    @property
+    def years_label(self):
+        """2017, 2025–2027, or 2025– for a pledge valid until further notice."""
+        if self.valid_to is None:
+            return f"{self.valid_from.year}–"
+        if self.valid_to.year == self.valid_from.year:
+            return str(self.valid_from.year)
+        return f"{self.valid_from.year}–{self.valid_to.year}"
+
+    def covers(self, day):
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
     def is_current(self, today=None):
         today = today or timezone.localdate()
-        return self.status == self.State.PUBLISHED and self.valid_from <= today <= self.valid_to
+        return self.status == self.State.PUBLISHED and self.covers(today)
 
 
 class Site(models.Model):
@@ -722,11 +755,14 @@ class Activity(models.Model):
         commitment = self.commitment if self.commitment_id else None
         if commitment and self.date:
             pledge = commitment.pledge
-            if not pledge.valid_from <= self.date <= pledge.valid_to:
+            if not pledge.covers(self.date):
                 errors["date"] = ValidationError(
                     _("The date must lie within the pledge's validity, %(start)s – %(end)s."),
                     code="outside_validity",
-                    params={"start": pledge.valid_from, "end": pledge.valid_to},
+                    params={
+                        "start": pledge.valid_from,
+                        "end": pledge.valid_to or _("until further notice"),
+                    },
                 )
             elif self.status == self.Status.DONE and self.date > timezone.localdate():
                 errors["date"] = ValidationError(
@@ -739,7 +775,7 @@ class Activity(models.Model):
             )
         elif commitment and self.end_date:
             pledge = commitment.pledge
-            if self.end_date > pledge.valid_to:
+            if pledge.valid_to is not None and self.end_date > pledge.valid_to:
                 errors["end_date"] = ValidationError(
                     _("The end date must lie within the pledge's validity, until %(end)s."),
                     code="outside_validity",

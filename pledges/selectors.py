@@ -11,7 +11,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from . import progress
-from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
+from .models import Activity, Commitment, FollowUp, PeriodVerdict
 from .progress import TargetKind
 
 
@@ -75,7 +75,7 @@ def attach_progress(commitments, *, year=None, today=None):
         pledge = commitment.pledge
         periods = progress.target_periods(
             pledge.valid_from,
-            pledge.valid_to,
+            pledge.end,
             commitment.target_period,
             school_year=commitment.school_year_only,
         )
@@ -144,10 +144,7 @@ def current_public_pledge(pledges, today=None):
     today = today or timezone.localdate()
     pledges = sorted(pledges, key=lambda p: p.valid_from, reverse=True)
     for pledge in pledges:
-        if (
-            pledge.status == Pledge.State.PUBLISHED
-            and pledge.valid_from <= today <= pledge.valid_to
-        ):
+        if pledge.is_current(today):
             return pledge
     return pledges[0] if pledges else None
 

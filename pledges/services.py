@@ -1,5 +1,7 @@
 """Writes that enforce rules across rows."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,7 +52,7 @@ def check_no_overlap(pledge):
             % {
                 "municipality": clash.municipality,
                 "start": clash.valid_from,
-                "end": clash.valid_to,
+                "end": clash.valid_to or _("until further notice"),
             },
             code="overlap",
         )
@@ -112,9 +114,13 @@ def pledge_publish(*, pledge: Pledge) -> Pledge:
     # The predecessor steps aside first: on PostgreSQL an exclusion constraint refuses two
     # overlapping published pledges even for a moment.
     if pledge.revises_id:
-        Pledge.objects.filter(pk=pledge.revises_id, status=Pledge.State.PUBLISHED).update(
-            status=Pledge.State.SUPERSEDED
-        )
+        predecessor = Pledge.objects.select_for_update().get(pk=pledge.revises_id)
+        if predecessor.status == Pledge.State.PUBLISHED:
+            predecessor.status = Pledge.State.SUPERSEDED
+            if predecessor.valid_to is None and predecessor.valid_from < pledge.valid_from:
+                # Valid "until a new pledge is signed": that day has come.
+                predecessor.valid_to = pledge.valid_from - timedelta(days=1)
+            predecessor.save(update_fields=["status", "valid_to", "updated_at"])
     pledge.status = Pledge.State.PUBLISHED
     pledge.full_clean()
     try:
@@ -199,7 +205,7 @@ def amendment_create(*, commitment, effective_from, new_value: int, reason: str,
             _("Only a commitment with a numeric target can be amended."), code="qualitative"
         )
     pledge = commitment.pledge
-    if not pledge.valid_from <= effective_from <= pledge.valid_to:
+    if not pledge.covers(effective_from):
         raise ValidationError(
             {"effective_from": _("The day must lie within the pledge's validity.")},
             code="outside_validity",

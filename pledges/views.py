@@ -140,7 +140,7 @@ class ActivityFormView(CoordinatorView):
             if commitment:
                 initial["commitment"] = commitment
                 # Logging for an ended pledge: start from its last day, not from today.
-                initial["date"] = min(today, commitment.pledge.valid_to)
+                initial["date"] = min(today, commitment.pledge.end)
         return ActivityForm(data, instance=self.activity, initial=initial, user=self.request.user)
 
     def get(self, request, *args, **kwargs):
@@ -318,7 +318,7 @@ class CommitmentFollowUpView(CoordinatorView):
         reporting = [
             {"period": period, "follow_up": follow_ups.get(period.start)}
             for period in progress.reporting_periods(
-                pledge.valid_from, pledge.valid_to, pledge.follow_up_cadence
+                pledge.valid_from, pledge.end, pledge.follow_up_cadence
             )
         ]
         ended = [
@@ -383,14 +383,14 @@ class PeriodTextView(CoordinatorView):
         if self.verdict:
             periods = progress.target_periods(
                 pledge.valid_from,
-                pledge.valid_to,
+                pledge.end,
                 commitment.target_period,
                 school_year=commitment.school_year_only,
             )
             model = PeriodVerdict
         else:
             periods = progress.reporting_periods(
-                pledge.valid_from, pledge.valid_to, pledge.follow_up_cadence
+                pledge.valid_from, pledge.end, pledge.follow_up_cadence
             )
             model = FollowUp
         period = next((p for p in periods if p.start == start), None)

@@ -316,3 +316,62 @@ def test_activity_counts_stay_with_their_pledge(demo_pledge):
     schools = successor.commitments.get(position=3)
     ActivityFactory(commitment=schools.previous, date=date(2017, 5, 1), site=None, status="planned")
     assert schools.activities.filter(date__year=2017).count() == 0
+
+
+class TestPeriods:
+    def test_open_ended_pledge_is_judged_year_by_year_until_replaced(self, client):
+        pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=None, title="Tills vidare")
+        commitment = CommitmentFactory(pledge=pledge, target_value=2, unit="insatser")
+        ActivityFactory(commitment=commitment, date=date(2025, 3, 1))
+        ActivityFactory(commitment=commitment, date=date(2026, 3, 1))
+        ActivityFactory(commitment=commitment, date=date(2026, 9, 1))
+        assert pledge.years == [2025, 2026]
+        assert pledge.is_current()
+        slug = pledge.municipality.slug
+        html_2025 = client.get(f"/kommun/{slug}/2025/").content.decode()
+        assert "1 av 2 insatser" in html_2025
+        assert "Delvis genomfört" in html_2025
+        html_2026 = client.get(f"/kommun/{slug}/2026/").content.decode()
+        assert "2 av 2 insatser" in html_2026
+        assert "Uppfyllt" in html_2026
+        assert "tills ett nytt medborgarlöfte skrivs under" in html_2026
+        assert client.get(f"/kommun/{slug}/").status_code == 200
+        assert "2025–" in client.get("/").content.decode()
+
+    def test_replacing_an_open_ended_pledge_ends_it(self):
+        pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=None)
+        CommitmentFactory(pledge=pledge)
+        draft = pledge_revise(pledge=pledge, valid_from=date(2026, 7, 1), valid_to=None)
+        pledge_publish(pledge=draft)
+        pledge.refresh_from_db()
+        assert (pledge.status, pledge.valid_to) == (Pledge.State.SUPERSEDED, date(2026, 6, 30))
+
+    def test_an_open_ended_pledge_overlaps_everything_after_it(self):
+        pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=None)
+        other = PledgeFactory(
+            municipality=pledge.municipality,
+            draft=True,
+            valid_from=date(2030, 1, 1),
+            valid_to=date(2030, 12, 31),
+        )
+        CommitmentFactory(pledge=other)
+        with pytest.raises(ValidationError, match="tills vidare"):
+            pledge_publish(pledge=other)
+
+    def test_seasonal_pledge_shows_in_both_years_judged_over_its_season(self, client):
+        from pledges.progress import TargetPeriod
+
+        pledge = PledgeFactory(
+            valid_from=date(2024, 11, 1), valid_to=date(2025, 3, 31), title="Vintern"
+        )
+        commitment = CommitmentFactory(
+            pledge=pledge, target_value=3, target_period=TargetPeriod.VALIDITY, unit="kontroller"
+        )
+        ActivityFactory(commitment=commitment, date=date(2024, 12, 1))
+        ActivityFactory(commitment=commitment, date=date(2025, 2, 1))
+        slug = pledge.municipality.slug
+        for year in (2024, 2025):
+            html = client.get(f"/kommun/{slug}/{year}/").content.decode()
+            assert "Vintern" in html
+            assert "2 av 3 kontroller" in html
+            assert "Delvis genomfört" in html
