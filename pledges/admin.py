@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -275,3 +277,33 @@ class AmendmentAdmin(SimpleHistoryAdmin):
             user=request.user,
         )
         obj.pk = saved.pk
+
+
+class MembershipInline(admin.TabularInline):
+    """A user's memberships, granted through the service so the role's group follows."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["municipality", "organisation"]
+
+
+class UserAdmin(DjangoUserAdmin):
+    inlines = [*DjangoUserAdmin.inlines, MembershipInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        for membership in formset.save(commit=False):
+            membership_grant(
+                user=membership.user,
+                municipality=membership.municipality,
+                organisation=membership.organisation,
+                role=membership.role,
+            )
+        for membership in formset.deleted_objects:
+            membership.delete()
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserAdmin)

@@ -149,3 +149,31 @@ def test_admin_refuses_a_membership_of_the_wrong_party(admin_client_sv, django_u
     assert response.status_code == 200
     assert "Organisationen passar inte ihop med rollen" in response.content.decode()
     assert not Membership.objects.filter(user=user).exists()
+
+
+def test_user_admin_shows_and_grants_memberships(admin_client_sv, django_user_model):
+    from pledges.models import Organisation
+
+    user = django_user_model.objects.get(username="polis")
+    response = admin_client_sv.get(f"/admin/auth/user/{user.pk}/change/")
+    assert response.status_code == 200
+    assert "Medlemskap" in response.content.decode()
+    newcomer = django_user_model.objects.create_user("nypolis")
+    page = admin_client_sv.get(f"/admin/auth/user/{newcomer.pk}/change/").content.decode()
+    data = {
+        "username": "nypolis",
+        "is_active": "on",
+        "date_joined_0": "2026-11-27",
+        "date_joined_1": "10:00:00",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-municipality": Municipality.objects.get(slug="asele").pk,
+        "memberships-0-organisation": Organisation.objects.get(kind="police").pk,
+        "memberships-0-role": "police_coordinator",
+    }
+    assert "memberships-TOTAL_FORMS" in page
+    response = admin_client_sv.post(f"/admin/auth/user/{newcomer.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert newcomer.groups.filter(name="Polissamordnare").exists()
