@@ -916,7 +916,42 @@ class Membership(models.Model):
         return {party, Commitment.Responsible.JOINT}
 
 
-class FollowUp(models.Model):
+class CommitmentPeriodText(models.Model):
+    """What coordinators write about one commitment for one period: who, when, published."""
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    is_published = models.BooleanField(_("published"), default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["commitment", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period_start"], name="%(class)s_unique_commitment_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(class)s_period_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment} {self.period_start}–{self.period_end}"
+
+
+class FollowUp(CommitmentPeriodText):
     """A coordinators' narrative for one commitment and one reporting period (T1, H1...)."""
 
     commitment = models.ForeignKey(
@@ -925,45 +960,18 @@ class FollowUp(models.Model):
         on_delete=models.CASCADE,
         related_name="follow_ups",
     )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
     narrative = models.TextField(_("follow-up"), max_length=5000)
-    is_published = models.BooleanField(_("published"), default=False)
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("written by"),
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["commitment", "period_start"]
+    class Meta(CommitmentPeriodText.Meta):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "period_start"], name="followup_unique_commitment_period"
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")),
-                name="followup_period_end_not_before_start",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.commitment} {self.period_start}–{self.period_end}"
 
     @property
     def period(self):
         return Period(self.period_start, self.period_end, self.commitment.pledge.follow_up_cadence)
 
 
-class PeriodVerdict(models.Model):
+class PeriodVerdict(CommitmentPeriodText):
     """The coordinators' justification of the computed verdict for an ended target period."""
 
     commitment = models.ForeignKey(
@@ -972,8 +980,6 @@ class PeriodVerdict(models.Model):
         on_delete=models.CASCADE,
         related_name="verdicts",
     )
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
     justification = models.TextField(_("justification"), max_length=5000)
     done_when_written = models.PositiveIntegerField(
         _("done when written"),
@@ -981,35 +987,10 @@ class PeriodVerdict(models.Model):
         blank=True,
         help_text=_("The done count the justification was written against."),
     )
-    is_published = models.BooleanField(_("published"), default=False)
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("written by"),
-        on_delete=models.SET_NULL,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["commitment", "period_start"]
+    class Meta(CommitmentPeriodText.Meta):
         verbose_name = _("verdict justification")
         verbose_name_plural = _("verdict justifications")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["commitment", "period_start"], name="verdict_unique_commitment_period"
-            ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=F("period_start")),
-                name="verdict_period_end_not_before_start",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.commitment} {self.period_start}–{self.period_end}"
 
     @property
     def period(self):
