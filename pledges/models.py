@@ -541,6 +541,34 @@ class Commitment(models.Model):
     def __str__(self):
         return self.text[:80]
 
+    # What a published pledge promised: never edited in place (revise or amend instead).
+    PROMISED_FIELDS = (
+        "position",
+        "text",
+        "responsible",
+        "activity_type",
+        "audience",
+        "target_kind",
+        "target_value",
+        "target_period",
+        "unit",
+        "quantity",
+        "school_year_only",
+    )
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.pledge_id and self.pledge.is_public:
+            stored = Commitment.objects.filter(pk=self.pk).values(*self.PROMISED_FIELDS).first()
+            if stored and any(stored[f] != getattr(self, f) for f in self.PROMISED_FIELDS):
+                raise ValidationError(
+                    _(
+                        "The commitments of a published pledge cannot be changed: revise the "
+                        "pledge, or amend the target."
+                    ),
+                    code="published",
+                )
+
     @property
     def party_display(self):
         """Who is responsible, as a name: "Polisen", "Kommunen", "Polisen och kommunen"."""
@@ -557,12 +585,6 @@ class Commitment(models.Model):
     @property
     def is_qualitative(self):
         return self.target_kind == TargetKind.QUALITATIVE
-
-    def parties_for(self):
-        """The organisation kinds that may act for this commitment."""
-        if self.responsible == self.Responsible.JOINT:
-            return {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
-        return {self.responsible}
 
 
 class DroppedCommitment(models.Model):

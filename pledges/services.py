@@ -131,21 +131,6 @@ def pledge_publish(*, pledge: Pledge) -> Pledge:
     return pledge
 
 
-COPIED_COMMITMENT_FIELDS = [
-    "position",
-    "text",
-    "responsible",
-    "activity_type",
-    "audience",
-    "target_kind",
-    "target_value",
-    "target_period",
-    "unit",
-    "quantity",
-    "school_year_only",
-]
-
-
 @transaction.atomic
 def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> Pledge:
     """Create a draft successor of a published pledge for a new validity, carrying every
@@ -177,7 +162,7 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
             pledge=draft,
             previous=old,
             change="continued",
-            **{field: getattr(old, field) for field in COPIED_COMMITMENT_FIELDS},
+            **{field: getattr(old, field) for field in Commitment.PROMISED_FIELDS},
         )
         new.full_clean()
         new.save()

@@ -375,3 +375,47 @@ class TestPeriods:
             assert "Vintern" in html
             assert "2 av 3 kontroller" in html
             assert "Delvis genomfört" in html
+
+
+def test_a_published_commitment_cannot_be_changed_in_place(demo_pledge):
+    commitment = Commitment.objects.get(pledge=demo_pledge, position=1)
+    commitment.target_value = 2
+    with pytest.raises(ValidationError, match="kan inte ändras"):
+        commitment.full_clean()
+    commitment.refresh_from_db()
+    commitment.assessed_status = ""
+    commitment.full_clean()
+
+
+def test_a_revision_that_fails_halfway_leaves_nothing(monkeypatch):
+    pledge = PledgeFactory()
+    CommitmentFactory(pledge=pledge, position=1)
+    CommitmentFactory(pledge=pledge, position=2)
+    before = (Pledge.objects.count(), Commitment.objects.count())
+    original = Commitment.full_clean
+    calls = []
+
+    def fail_on_second(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 2:
+            raise ValidationError("boom")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Commitment, "full_clean", fail_on_second)
+    with pytest.raises(ValidationError):
+        pledge_revise(pledge=pledge, valid_from=date(2018, 1, 1), valid_to=date(2018, 12, 31))
+    assert (Pledge.objects.count(), Commitment.objects.count()) == before
+
+
+@pytest.mark.parametrize("username", ["polis", "kommun"])
+def test_only_admins_revise_and_publish(client_for, demo_pledge, username):
+    successor = revised_2018(demo_pledge)
+    client = client_for(username)
+    for action in ("revise", "publish"):
+        response = client.post(
+            "/admin/pledges/pledge/", {"action": action, "_selected_action": [successor.pk]}
+        )
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+    assert not Pledge.objects.filter(revises=successor).exists()
+    assert client.get(f"/forhandsgranska/{successor.pk}/").status_code == 403
