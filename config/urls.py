@@ -7,6 +7,7 @@ from reports.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("reports.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(

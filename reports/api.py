@@ -1,0 +1,167 @@
+"""Read-only open data: /api/v1/ (JSON, OpenAPI schema at /api/v1/schema/).
+
+Only public pledges (published and superseded), their commitments with progress, and
+done activities whose date has passed; never drafts, internal notes or anyone's name.
+"""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from pledges.models import Activity, Commitment, Municipality, Pledge
+from pledges.selectors import attach_progress, overall_completion
+
+
+class MunicipalitySerializer(serializers.ModelSerializer):
+    county = serializers.CharField(source="county.name")
+    county_code = serializers.CharField(source="county.code")
+
+    class Meta:
+        model = Municipality
+        fields = ["code", "name", "slug", "county", "county_code"]
+
+
+class ProgressSerializer(serializers.Serializer):
+    period_start = serializers.DateField(source="period.start")
+    period_end = serializers.DateField(source="period.end")
+    done = serializers.IntegerField()
+    target = serializers.IntegerField(allow_null=True)
+    expected = serializers.FloatField(allow_null=True)
+    completion = serializers.FloatField(allow_null=True)
+    status = serializers.CharField(source="status.value")
+    status_label = serializers.CharField(source="status.label")
+    closed = serializers.BooleanField()
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    progress = ProgressSerializer()
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "position",
+            "text",
+            "responsible",
+            "activity_type",
+            "target_kind",
+            "target_value",
+            "target_period",
+            "unit",
+            "change",
+            "change_note",
+            "progress",
+        ]
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    municipality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.CharField(source="get_absolute_url")
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "id",
+            "municipality",
+            "title",
+            "valid_from",
+            "valid_to",
+            "status",
+            "revises",
+            "expected_effects",
+            "url",
+        ]
+
+
+class PledgeDetailSerializer(PledgeSerializer):
+    commitments = CommitmentSerializer(many=True, source="commitment_list")
+    overall_completion = serializers.FloatField(source="overall", allow_null=True)
+
+    class Meta(PledgeSerializer.Meta):
+        fields = [*PledgeSerializer.Meta.fields, "overall_completion", "commitments"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    commitment = serializers.PrimaryKeyRelatedField(read_only=True)
+    site = serializers.CharField(source="site.name", allow_null=True, default=None)
+    measurements = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "commitment",
+            "date",
+            "end_date",
+            "site",
+            "people_reached",
+            "public_summary",
+            "measurements",
+        ]
+
+    def get_measurements(self, activity) -> dict[str, int]:
+        return {m.quantity: m.value for m in activity.measurements.all()}
+
+
+class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Municipalities that have published a pledge."""
+
+    serializer_class = MunicipalitySerializer
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-z0-9]+"
+
+    def get_queryset(self):
+        return (
+            Municipality.objects.filter(pk__in=Pledge.objects.public().values("municipality_id"))
+            .select_related("county")
+            .order_by("name")
+        )
+
+
+class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Public pledges (published and superseded), newest first; never drafts."""
+
+    # Ids a database can hold; anything else is simply not found.
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self):
+        pledges = (
+            Pledge.objects.public()
+            .select_related("municipality")
+            .order_by("municipality__name", "-valid_from")
+        )
+        municipality = self.request.query_params.get("municipality")
+        if municipality:
+            pledges = pledges.filter(municipality__slug=municipality)
+        return pledges
+
+    def get_serializer_class(self):
+        return PledgeDetailSerializer if self.action == "retrieve" else PledgeSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        pledge = self.get_object()
+        pledge.commitment_list = attach_progress(
+            Commitment.objects.filter(pledge=pledge)
+            .select_related("pledge")
+            .prefetch_related("target_sites"),
+        )
+        pledge.overall = overall_completion(pledge.commitment_list)
+        return Response(self.get_serializer(pledge).data)
+
+    @extend_schema(responses=ActivitySerializer(many=True))
+    @action(detail=True)
+    def activities(self, request, pk=None):
+        """Done activities of the pledge whose date has passed, newest first."""
+        pledge = self.get_object()
+        activities = (
+            Activity.objects.public(timezone.localdate())
+            .filter(commitment__pledge=pledge)
+            .select_related("site")
+            .prefetch_related(Prefetch("measurements"))
+            .order_by("-date", "-pk")
+        )
+        page = self.paginate_queryset(activities)
+        return self.get_paginated_response(ActivitySerializer(page, many=True).data)

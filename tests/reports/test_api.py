@@ -1,0 +1,105 @@
+"""The open-data API: public pledges only, no internal data, constant queries."""
+
+from datetime import date
+
+import pytest
+import time_machine
+import yaml
+
+from pledges.models import Activity, Commitment, Pledge
+from pledges.services import pledge_revise
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(date(2026, 11, 27), tick=False):
+        yield
+
+
+@pytest.fixture
+def draft(demo_pledge):
+    latest = Pledge.objects.get(revises=demo_pledge)
+    draft = pledge_revise(
+        pledge=latest,
+        valid_from=date(2019, 1, 1),
+        valid_to=date(2019, 12, 31),
+        title="Hemligt utkast",
+    )
+    draft.commitments.filter(position=1).update(text="HEMLIG LÖFTESTEXT")
+    return draft
+
+
+def test_pledges_list_only_public_ones(client, draft):
+    data = client.get("/api/v1/pledges/").json()
+    titles = {p["title"] for p in data["results"]}
+    assert titles == {"Medborgarlöfte 2017", "Medborgarlöfte 2018"}
+    assert client.get(f"/api/v1/pledges/{draft.pk}/").status_code == 404
+    assert client.get(f"/api/v1/pledges/{draft.pk}/activities/").status_code == 404
+    assert "HEMLIG" not in client.get("/api/v1/pledges/?municipality=asele").content.decode()
+
+
+def test_pledge_detail_has_commitments_with_progress(client, demo_pledge):
+    data = client.get(f"/api/v1/pledges/{demo_pledge.pk}/").json()
+    assert data["status"] == "superseded"
+    traffic = next(c for c in data["commitments"] if c["position"] == 1)
+    assert traffic["progress"]["done"] == 3
+    assert traffic["progress"]["target"] == 4
+    assert traffic["progress"]["status"] == "partly_done"
+    assert traffic["progress"]["status_label"] == "Delvis genomfört"
+    assert data["overall_completion"] == pytest.approx(0.875)
+
+
+def test_activities_are_public_ones_without_internal_notes(client, demo_pledge):
+    data = client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/").json()
+    public = Activity.objects.public(date(2026, 11, 27)).filter(commitment__pledge=demo_pledge)
+    assert data["count"] == public.count()
+    text = client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/").content.decode()
+    for activity in Activity.objects.filter(commitment__pledge=demo_pledge):
+        if activity.internal_notes:
+            assert activity.internal_notes not in text
+        if activity.status != "done":
+            assert f'"id":{activity.pk},' not in text
+    assert "logged_by" not in text
+
+
+def test_municipalities_with_public_pledges(client, demo_pledge):
+    data = client.get("/api/v1/municipalities/").json()
+    assert [m["slug"] for m in data["results"]] == ["asele"]
+    assert client.get("/api/v1/municipalities/vingaker/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/pledges/abc/", "/api/v1/pledges/99999999999999999999999/", "/api/v1/nope/"],
+)
+def test_bad_ids_are_404(client, demo_pledge, path):
+    assert client.get(path).status_code == 404
+
+
+def test_read_only(client, demo_pledge):
+    assert client.post("/api/v1/pledges/", {"title": "x"}).status_code == 405
+    assert client.delete(f"/api/v1/pledges/{demo_pledge.pk}/").status_code == 405
+
+
+def test_openapi_schema(client, demo_pledge):
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/pledges/{id}/" in schema["paths"]
+    assert "/api/v1/pledges/{id}/activities/" in schema["paths"]
+
+
+def test_constant_queries(client, demo_pledge, django_assert_num_queries):
+    url = f"/api/v1/pledges/{demo_pledge.pk}/"
+    # savepoint, pledge, commitments, target sites, amendments, done counts, release
+    with django_assert_num_queries(7):
+        client.get(url)
+    traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
+    for day in range(1, 20):
+        Activity.objects.create(commitment=traffic, date=date(2017, 3, day), status="done")
+    with django_assert_num_queries(7):
+        client.get(url)
+    # savepoint, pledge, activity count, activities, measurements, release
+    with django_assert_num_queries(6):
+        client.get(f"{url}activities/")
