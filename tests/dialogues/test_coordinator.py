@@ -153,7 +153,7 @@ class TestRecording:
             ({"starts_on": "10/18/16"}, "Fyll i ett giltigt datum"),
             ({"participants": "-4"}, "större än eller lika med 0"),
             ({"participants": "99999999999999"}, "mindre än eller lika med 1000000"),
-            ({"title": ""}, "Detta fält måste fyllas i"),
+            ({"title": ""}, "Det här fältet är obligatoriskt"),
             ({"municipality": "99999999999999999999999"}, "Välj ett giltigt alternativ"),
         ],
     )

@@ -123,7 +123,7 @@ class TestBadInput:
             ({"date": "2018-02-01"}, "Datumet måste ligga inom medborgarlöftets giltighetstid"),
             ({"date": "2016-12-31"}, "Datumet måste ligga inom medborgarlöftets giltighetstid"),
             ({"date": "31/12/2017"}, "Fyll i ett giltigt datum"),
-            ({"date": ""}, "Detta fält måste fyllas i"),
+            ({"date": ""}, "Det här fältet är obligatoriskt"),
             ({"end_date": "2017-11-01"}, "Slutdatumet kan inte vara före datumet"),
             ({"quantity_vehicles_checked": "-3"}, "större än eller lika med 0"),
             ({"quantity_vehicles_checked": "2.5"}, "Fyll i ett heltal"),
