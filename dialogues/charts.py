@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 32
+LEFT, RIGHT, TOP, BOTTOM = 48, 32, 16, 32
 
 
 @dataclass(frozen=True)

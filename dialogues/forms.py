@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pledges.forms import ISO_DATE, bound_relation_ids, count_field
-from pledges.models import Commitment, Municipality, Organisation, Site
+from pledges.models import Commitment, Municipality, Organisation, Pledge, Site
 
 from .models import (
     ActionItem,
@@ -99,6 +99,11 @@ class DialogueForm(CoordinatorForm):
         if self.instance.pk:
             # A dialogue stays in its municipality: its concerns and links depend on it.
             self.fields["municipality"].disabled = True
+        if self.instance.format != Dialogue.Format.SUBMISSIONS:
+            # The yearly Tyck till dialogue is made by the moderation, not by hand.
+            self.fields["format"].choices = [
+                c for c in self.fields["format"].choices if c[0] != Dialogue.Format.SUBMISSIONS
+            ]
 
 
 class ConcernForm(CoordinatorForm):
@@ -204,7 +209,7 @@ class FocusAreaForm(CoordinatorForm):
             dialogue__municipality=municipality
         ).select_related("dialogue")
         self.fields["commitments"].queryset = Commitment.objects.filter(
-            pledge__municipality=municipality
+            pledge__municipality=municipality, pledge__status__in=Pledge.PUBLIC_STATUSES
         ).select_related("pledge")
         self.fields["concerns"].label_from_instance = lambda c: f"{c} ({c.dialogue})"
         self.fields["commitments"].label_from_instance = lambda c: f"{c.pledge.title}: {c.text}"
@@ -233,7 +238,7 @@ class ModerationForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[
             (ACCEPT_NEW, _("Accept as a new concern")),
-            (ACCEPT_EXISTING, _("Accept into an existing concern")),
+            (ACCEPT_EXISTING, _("Add to an earlier Tyck till concern")),
             (REJECT, _("Reject")),
         ],
     )
@@ -250,7 +255,7 @@ class ModerationForm(forms.Form):
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].queryset = Concern.objects.filter(
-            dialogue__municipality=municipality
+            dialogue__municipality=municipality, dialogue__format=Dialogue.Format.SUBMISSIONS
         ).select_related("dialogue")
         self.fields["concern"].label_from_instance = lambda c: f"{c} ({c.dialogue})"
         self.helper = FormHelper()

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -384,7 +385,10 @@ class IndicatorValue(models.Model):
                 raise ValidationError(
                     {
                         "value": _("The value must lie between %(low)s and %(high)s.")
-                        % {"low": low, "high": high}
+                        % {
+                            "low": number_format(low.normalize()),
+                            "high": number_format(high.normalize()),
+                        }
                     },
                     code="out_of_scale",
                 )

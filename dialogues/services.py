@@ -1,11 +1,13 @@
 """Writes for dialogues and the citizens' "Tyck till" submissions."""
 
 import re
+from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import Concern, Dialogue, Submission
@@ -36,17 +38,25 @@ def submission_create(*, municipality, theme: str, place: str, message: str) -> 
 
 def submissions_dialogue(municipality, year):
     """The dialogue that collects a year's accepted "Tyck till" messages (unpublished until
-    the coordinators publish it)."""
-    dialogue, _created = Dialogue.objects.get_or_create(
-        municipality=municipality,
-        format=Dialogue.Format.SUBMISSIONS,
-        starts_on=timezone.datetime(year, 1, 1).date(),
-        defaults={
-            "title": _("Messages through Tyck till %(year)s") % {"year": year},
-            "ends_on": timezone.datetime(year, 12, 31).date(),
-            "target_group": _("Everyone"),
-        },
+    the coordinators publish it); created in the site's language when first needed."""
+    start = date(year, 1, 1)
+    dialogue = (
+        Dialogue.objects.filter(
+            municipality=municipality, format=Dialogue.Format.SUBMISSIONS, starts_on=start
+        )
+        .order_by("pk")
+        .first()
     )
+    if dialogue is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            dialogue = Dialogue.objects.create(
+                municipality=municipality,
+                format=Dialogue.Format.SUBMISSIONS,
+                starts_on=start,
+                ends_on=date(year, 12, 31),
+                title=_("Messages through Tyck till %(year)s") % {"year": year},
+                target_group=_("Everyone"),
+            )
     return dialogue
 
 
@@ -59,9 +69,15 @@ def submission_accept(*, submission, user, concern=None, summary: str = "") -> C
     if submission.status != Submission.Status.PENDING:
         raise ValidationError(_("The message has already been moderated."), code="moderated")
     if concern is not None:
-        if concern.dialogue.municipality_id != submission.municipality_id:
+        # Only concerns gathered from Tyck till messages grow: a focus group's figures
+        # stay what was said there.
+        if (
+            concern.dialogue.municipality_id != submission.municipality_id
+            or concern.dialogue.format != Dialogue.Format.SUBMISSIONS
+        ):
             raise ValidationError(
-                {"concern": _("Choose a concern of the same municipality.")}, code="elsewhere"
+                {"concern": _("Choose a concern from this municipality's Tyck till messages.")},
+                code="elsewhere",
             )
         Concern.objects.filter(pk=concern.pk).update(times_raised=F("times_raised") + 1)
         concern.refresh_from_db()
@@ -74,7 +90,6 @@ def submission_accept(*, submission, user, concern=None, summary: str = "") -> C
             dialogue=submissions_dialogue(submission.municipality, submission.created_at.year),
             theme=submission.theme,
             summary=summary,
-            place=submission.place,
             times_raised=1,
         )
         concern.full_clean()

@@ -149,6 +149,17 @@ class PledgeAdmin(SimpleHistoryAdmin):
             return [f.name for f in Pledge._meta.fields]
         return ["status", "preview"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Only drafts can be deleted; published and superseded pledges stay as history.
+        if obj is not None:
+            return not obj.is_public and super().has_delete_permission(request, obj)
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     @admin.display(description=_("Preview"))
     def preview(self, obj):
         if obj.pk is None:
@@ -220,6 +231,10 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A published pledge's commitments are history; drafts are edited on the pledge.
+        return False
+
 
 @admin.register(FollowUp)
 class FollowUpAdmin(SimpleHistoryAdmin):
@@ -269,6 +284,8 @@ class AmendmentAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        # The form has validated the amendment (Amendment.clean); the service records the
+        # target in force as the old value and who decided.
         saved = amendment_create(
             commitment=obj.commitment,
             effective_from=obj.effective_from,
@@ -276,7 +293,7 @@ class AmendmentAdmin(SimpleHistoryAdmin):
             reason=obj.reason,
             user=request.user,
         )
-        obj.pk = saved.pk
+        obj.pk, obj.old_value = saved.pk, saved.old_value
 
 
 class MembershipInline(admin.TabularInline):
@@ -289,6 +306,13 @@ class MembershipInline(admin.TabularInline):
 
 class UserAdmin(DjangoUserAdmin):
     inlines = [*DjangoUserAdmin.inlines, MembershipInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser hands out privileges; roles come through memberships.
+            readonly += ["is_superuser", "is_staff", "groups", "user_permissions"]
+        return readonly
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -331,6 +331,27 @@ class Pledge(models.Model):
         today = today or timezone.localdate()
         return self.status == self.State.PUBLISHED and self.covers(today)
 
+    def clean(self):
+        """A pledge revises a public pledge of its own municipality, and starts after it."""
+        super().clean()
+        if self.revises_id is None:
+            return
+        previous = self.revises
+        if previous.pk == self.pk or not previous.is_public:
+            raise ValidationError(
+                {"revises": _("A pledge can only revise a published pledge.")}, code="revises"
+            )
+        if previous.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"revises": _("A pledge can only revise a pledge of the same municipality.")},
+                code="revises_elsewhere",
+            )
+        if self.valid_from and self.valid_from <= previous.valid_from:
+            raise ValidationError(
+                {"valid_from": _("A revision starts after the pledge it revises.")},
+                code="revises_earlier",
+            )
+
 
 class Site(models.Model):
     class Kind(models.TextChoices):
@@ -628,7 +649,9 @@ class Amendment(models.Model):
     )
     effective_from = models.DateField(_("in force from"))
     old_value = models.PositiveIntegerField(_("old target"))
-    new_value = models.PositiveIntegerField(_("new target"))
+    new_value = models.PositiveIntegerField(
+        _("new target"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
     reason = models.TextField(_("reason"), max_length=2000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -657,6 +680,35 @@ class Amendment(models.Model):
 
     def __str__(self):
         return f"{self.commitment}: {self.old_value} → {self.new_value} ({self.effective_from})"
+
+    def clean(self):
+        """Only a numeric target of a published pledge changes, from today or later within
+        the pledge: an amendment never rewrites what has already been judged."""
+        super().clean()
+        if not self.commitment_id:
+            return
+        commitment = self.commitment
+        pledge = commitment.pledge
+        if commitment.target_value is None:
+            raise ValidationError(
+                {"commitment": _("Only a commitment with a numeric target can be amended.")},
+                code="qualitative",
+            )
+        if pledge.status != Pledge.State.PUBLISHED:
+            raise ValidationError(
+                {"commitment": _("Only the commitments of a published pledge are amended.")},
+                code="not_published",
+            )
+        if self.effective_from and not pledge.covers(self.effective_from):
+            raise ValidationError(
+                {"effective_from": _("The day must lie within the pledge's validity.")},
+                code="outside_validity",
+            )
+        if self.effective_from and self.effective_from < timezone.localdate():
+            raise ValidationError(
+                {"effective_from": _("An amendment applies from today or later, never before.")},
+                code="retroactive",
+            )
 
 
 class ActivityQuerySet(models.QuerySet):

@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -82,6 +83,37 @@ def check_lineage(pledge):
                 code="lineage",
             )
         )
+    both = [
+        d.commitment.position
+        for d in pledge.dropped.select_related("commitment")
+        if d.commitment_id in carried
+    ]
+    if both:
+        errors.append(
+            ValidationError(
+                _("Commitments %(positions)s are both carried on and dropped.")
+                % {"positions": ", ".join(str(p) for p in both)},
+                code="carried_and_dropped",
+            )
+        )
+    # A commitment whose promise differs from its predecessor's is revised, not continued.
+    compared = [f for f in Commitment.PROMISED_FIELDS if f != "position"]
+    altered = [
+        c.position
+        for c in pledge.commitments.filter(change="continued").select_related("previous")
+        if c.previous and any(getattr(c.previous, f) != getattr(c, f) for f in compared)
+    ]
+    if altered:
+        errors.append(
+            ValidationError(
+                _(
+                    "Commitments %(positions)s differ from the ones they continue: mark them "
+                    "revised and say what changed."
+                )
+                % {"positions": ", ".join(str(p) for p in altered)},
+                code="continued_but_changed",
+            )
+        )
     unexplained = pledge.commitments.filter(change="revised", change_note="").values_list(
         "position", flat=True
     )
@@ -118,7 +150,20 @@ def pledge_publish(*, pledge: Pledge) -> Pledge:
         if predecessor.status == Pledge.State.PUBLISHED:
             predecessor.status = Pledge.State.SUPERSEDED
             if predecessor.valid_to is None and predecessor.valid_from < pledge.valid_from:
-                # Valid "until a new pledge is signed": that day has come.
+                # Valid "until a new pledge is signed": that day has come. Activities
+                # already logged after it would then count nowhere.
+                stranded = Activity.objects.filter(
+                    commitment__pledge=predecessor, date__gte=pledge.valid_from
+                ).exclude(status=Activity.Status.CANCELLED)
+                if stranded.exists():
+                    raise ValidationError(
+                        _(
+                            "The previous pledge has activities from %(day)s on; let the new "
+                            "pledge start after them."
+                        )
+                        % {"day": pledge.valid_from},
+                        code="stranded_activities",
+                    )
                 predecessor.valid_to = pledge.valid_from - timedelta(days=1)
             predecessor.save(update_fields=["status", "valid_to", "updated_at"])
     pledge.status = Pledge.State.PUBLISHED
@@ -129,6 +174,12 @@ def pledge_publish(*, pledge: Pledge) -> Pledge:
     except IntegrityError:
         raise ValidationError(OVERLAP_MESSAGE, code="overlap") from None
     return pledge
+
+
+def default_title(year):
+    """A new pledge's title, in the site's language whatever the admin's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Citizen pledge %(year)s") % {"year": year}
 
 
 @transaction.atomic
@@ -144,7 +195,7 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
         )
     draft = Pledge(
         municipality_id=pledge.municipality_id,
-        title=title or _("Citizen pledge %(year)s") % {"year": valid_from.year},
+        title=title or default_title(valid_from.year),
         valid_from=valid_from,
         valid_to=valid_to,
         background=pledge.background,
@@ -169,36 +220,27 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
         new.external_parties.set(old.external_parties.all())
         new.focus_tags.set(old.focus_tags.all())
         new.target_sites.set(old.target_sites.all())
+        # The focus areas (dialogues app) a commitment answers go with it: the reasons
+        # for a promise do not vanish when it is carried on.
+        new.focus_areas.set(old.focus_areas.all())
     return draft
 
 
 @transaction.atomic
 def amendment_create(*, commitment, effective_from, new_value: int, reason: str, user):
-    """Change a commitment's target from a day on, keeping the old value, the reason, who
-    and when. The day must lie within the pledge. Returns the amendment."""
-    current = (
-        target_in_force(
+    """Change a commitment's target from a day on, keeping the old value (the target in
+    force that day), the reason, who and when. Returns the amendment."""
+    old_value = 0
+    if commitment.target_value is not None:
+        old_value = target_in_force(
             commitment.target_value,
             [(a.effective_from, a.new_value) for a in commitment.amendments.all()],
             effective_from,
         )
-        if commitment.target_value is not None
-        else None
-    )
-    if current is None:
-        raise ValidationError(
-            _("Only a commitment with a numeric target can be amended."), code="qualitative"
-        )
-    pledge = commitment.pledge
-    if not pledge.covers(effective_from):
-        raise ValidationError(
-            {"effective_from": _("The day must lie within the pledge's validity.")},
-            code="outside_validity",
-        )
     amendment = Amendment(
         commitment=commitment,
         effective_from=effective_from,
-        old_value=current,
+        old_value=old_value,
         new_value=new_value,
         reason=reason,
         created_by=user,
@@ -374,4 +416,8 @@ def membership_grant(*, user, municipality, organisation, role) -> Membership:
     membership.save()
     groups = sync_role_groups(Group, Permission)
     user.groups.add(groups[Membership.GROUPS[role]])
+    if role == Membership.Role.ADMIN and not user.is_staff:
+        # Administrators work in the Django admin.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     return membership

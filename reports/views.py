@@ -127,13 +127,16 @@ class PledgeYearView(TemplateView):
         municipality = get_object_or_404(
             Municipality.objects.select_related("county"), slug=kwargs["slug"]
         )
-        pledges = list(
-            municipality.pledges.public()
+        pledges = [
+            pledge
+            for pledge in municipality.pledges.public()
             .in_year(year)
             .prefetch_related(
                 Prefetch("revisions", queryset=Pledge.objects.public(), to_attr="public_revisions")
             )
-        )
+            # A pledge valid until further notice has no page for years still to come.
+            if pledge.end.year >= year
+        ]
         if not pledges:
             raise Http404(_("No published pledge for this year."))
         return municipality, year, pledges
@@ -215,6 +218,10 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
         return pledge.municipality, pledge.valid_from.year, [pledge]
 
     def get(self, request, *args, **kwargs):
+        pledge = get_object_or_404(Pledge, pk=kwargs["pk"])
+        if pledge.is_public:
+            # Nothing to preview: the pledge has its public page.
+            return redirect(pledge.get_absolute_url())
         response = super().get(request, *args, **kwargs)
         response["X-Robots-Tag"] = "noindex"
         return response
@@ -250,15 +257,23 @@ class DialogueView(TemplateView):
 
 
 def theme_breakdown(concerns):
-    """How many times each theme was raised, most first; themes raised fewer than
-    MIN_PUBLIC_COUNT times are left out."""
+    """How many times each theme was raised, most first. A theme is left out when its
+    total is below MIN_PUBLIC_COUNT or any of its concerns' counts is hidden: otherwise the
+    hidden count could be worked out by subtraction."""
     totals = defaultdict(int)
     labels = {}
+    hidden = set()
     for concern in concerns:
         totals[concern.theme] += concern.times_raised
         labels[concern.theme] = concern.get_theme_display()
+        if concern.public_count is None:
+            hidden.add(concern.theme)
     return sorted(
-        ((labels[theme], count) for theme, count in totals.items() if count >= MIN_PUBLIC_COUNT),
+        (
+            (labels[theme], count)
+            for theme, count in totals.items()
+            if count >= MIN_PUBLIC_COUNT and theme not in hidden
+        ),
         key=lambda item: -item[1],
     )
 

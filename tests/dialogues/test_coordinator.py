@@ -280,15 +280,22 @@ class TestModeration:
         assert "belysning" not in client.get("/samordnare/tyck-till/").content.decode()
 
     def test_accept_into_existing_concern_raises_its_count(self, client_for, submission):
-        concern = Concern.objects.get(summary="Dålig belysning vid busshållplatsen")
-        before = concern.times_raised
-        response = client_for("polis").post(
+        client = client_for("polis")
+        client.post(
             f"/samordnare/tyck-till/{submission.pk}/",
+            {"decision": "new", "summary": "Mörkt vid skolan"},
+        )
+        concern = Concern.objects.get(summary="Mörkt vid skolan")
+        second = Submission.objects.create(
+            municipality=submission.municipality, theme="lighting", message="Också mörkt."
+        )
+        response = client.post(
+            f"/samordnare/tyck-till/{second.pk}/",
             {"decision": "existing", "concern": concern.pk},
         )
         assert response.status_code == 302
         concern.refresh_from_db()
-        assert concern.times_raised == before + 1
+        assert concern.times_raised == 2
 
     def test_reject_and_no_second_decision(self, client_for, submission):
         client = client_for("polis")
@@ -305,3 +312,32 @@ class TestModeration:
         assert response.status_code == 400
         submission.refresh_from_db()
         assert submission.status == Submission.Status.PENDING
+
+
+def test_only_tyck_till_concerns_grow_by_accepting_a_message(client_for, submission):
+    focus_group = Concern.objects.get(summary="Polisen syns sällan i Åsele")
+    response = client_for("polis").post(
+        f"/samordnare/tyck-till/{submission.pk}/",
+        {"decision": "existing", "concern": focus_group.pk},
+    )
+    assert response.status_code == 400
+    focus_group.refresh_from_db()
+    assert focus_group.times_raised == 9
+
+
+def test_two_tyck_till_dialogues_in_a_year_do_not_break_moderation(
+    client_for, submission, demo_pledge
+):
+    for _ in range(2):
+        Dialogue.objects.create(
+            municipality=demo_pledge.municipality,
+            title="Tyck till",
+            format=Dialogue.Format.SUBMISSIONS,
+            starts_on=date(2026, 1, 1),
+        )
+    response = client_for("polis").post(
+        f"/samordnare/tyck-till/{submission.pk}/", {"decision": "new", "summary": "Mörker"}
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.concern.place == ""

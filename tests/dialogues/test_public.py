@@ -201,3 +201,14 @@ class TestQueryCounts:
             Activity.objects.create(commitment=traffic, date=date(2017, 2, day), status="done")
         with django_assert_num_queries(11):
             assert client.get(url).status_code == 200
+
+
+def test_a_hidden_count_cannot_be_worked_out_by_subtraction(client, demo_pledge):
+    pensioners = dialogue("Fokusgrupp med pensionärsrådet")
+    Concern.objects.create(
+        dialogue=pensioners, theme="traffic", summary="Parkering vid torget", times_raised=3
+    )
+    html = html_of(client.get(f"/kommun/asele/dialoger/{pensioners.pk}/"))
+    table = html[html.index("Hur ofta varje tema togs upp") : html.index("</table>")]
+    assert "Trafik" not in table
+    assert "togs upp av 6 personer" in html

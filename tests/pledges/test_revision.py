@@ -163,48 +163,72 @@ class TestAmendments:
         assert target_in_force(4, amendments, date(2017, 6, 1)) == 6
         assert target_in_force(4, amendments, date(2017, 12, 31)) == 5
 
-    def test_progress_uses_the_target_in_force_and_the_log_is_public(self, client, demo_pledge):
-        traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
+    def test_progress_uses_the_target_in_force_and_the_log_is_public(self, client):
+        pledge = PledgeFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+        commitment = CommitmentFactory(pledge=pledge, target_value=4, unit="trafikinsatser")
+        for day in (date(2026, 2, 1), date(2026, 5, 1), date(2026, 9, 1)):
+            ActivityFactory(commitment=commitment, date=day)
         amendment = amendment_create(
-            commitment=traffic,
-            effective_from=date(2017, 7, 1),
+            commitment=commitment,
+            effective_from=date(2026, 11, 27),
             new_value=3,
             reason="Bemanningen halverades under hösten.",
             user=None,
         )
         assert (amendment.old_value, amendment.new_value) == (4, 3)
         (judged,) = attach_progress(
-            Commitment.objects.filter(pk=traffic.pk)
+            Commitment.objects.filter(pk=commitment.pk)
             .select_related("pledge")
             .prefetch_related("target_sites")
         )
         assert (judged.progress.done, judged.progress.target) == (3, 3)
-        assert judged.progress.status == Status.DONE
-        html = client.get("/kommun/asele/2017/").content.decode()
+        assert judged.progress.status == Status.FULFILLED
+        html = client.get(f"/kommun/{pledge.municipality.slug}/2026/").content.decode()
         assert "Ändringar av målet" in html
-        assert "Från 1 juli 2017: 4 → 3" in html
+        assert "Från 27 november 2026: 4 → 3" in html
         assert "Bemanningen halverades under hösten." in html
         assert "3 av 3 trafikinsatser" in html
 
-    def test_amendment_must_be_within_the_pledge_and_numeric(self, demo_pledge):
-        traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
+    @pytest.mark.parametrize(
+        ("position", "day", "field"),
+        [
+            (1, date(2017, 7, 1), "commitment"),  # a superseded pledge's history
+            (2, date(2026, 12, 1), "commitment"),  # no numeric target
+        ],
+    )
+    def test_amendments_never_rewrite_history(self, demo_pledge, position, day, field):
+        commitment = Commitment.objects.get(pledge=demo_pledge, position=position)
+        with pytest.raises(ValidationError) as error:
+            amendment_create(
+                commitment=commitment, effective_from=day, new_value=3, reason="x", user=None
+            )
+        assert field in error.value.message_dict
+        assert not Amendment.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("day", "value"),
+        [(date(2026, 11, 1), 3), (date(2027, 1, 5), 3), (date(2026, 12, 1), 0)],
+    )
+    def test_amendment_refused_in_the_past_outside_or_zero(self, day, value):
+        pledge = PledgeFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+        commitment = CommitmentFactory(pledge=pledge)
         with pytest.raises(ValidationError):
             amendment_create(
-                commitment=traffic,
-                effective_from=date(2018, 2, 1),
-                new_value=5,
-                reason="x",
-                user=None,
+                commitment=commitment, effective_from=day, new_value=value, reason="x", user=None
             )
+
+    def test_admin_amendment_form_shows_errors_not_a_500(self, client_for, demo_pledge):
         qualitative = Commitment.objects.get(pledge=demo_pledge, position=2)
-        with pytest.raises(ValidationError):
-            amendment_create(
-                commitment=qualitative,
-                effective_from=date(2017, 2, 1),
-                new_value=5,
-                reason="x",
-                user=None,
-            )
+        response = client_for("admin").post(
+            "/admin/pledges/amendment/add/",
+            {
+                "commitment": qualitative.pk,
+                "effective_from": "2017-05-01",
+                "new_value": "99999999999999",
+                "reason": "x",
+            },
+        )
+        assert response.status_code == 200
         assert not Amendment.objects.exists()
 
 
@@ -419,3 +443,102 @@ def test_only_admins_revise_and_publish(client_for, demo_pledge, username):
         assert "/admin/login/" in response["Location"]
     assert not Pledge.objects.filter(revises=successor).exists()
     assert client.get(f"/forhandsgranska/{successor.pk}/").status_code == 403
+
+
+class TestReviewFixes:
+    def test_a_pledge_revises_only_a_public_pledge_of_its_own_municipality(self, demo_pledge):
+        draft = PledgeFactory(
+            draft=True,
+            municipality=demo_pledge.municipality,
+            valid_from=date(2029, 1, 1),
+            valid_to=date(2029, 12, 31),
+        )
+        successor = PledgeFactory.build(
+            municipality=demo_pledge.municipality,
+            valid_from=date(2030, 1, 1),
+            valid_to=date(2030, 12, 31),
+            revises=draft,
+        )
+        with pytest.raises(ValidationError) as error:
+            successor.full_clean()
+        assert "revises" in error.value.message_dict
+        elsewhere = PledgeFactory.build(
+            valid_from=date(2030, 1, 1), valid_to=date(2030, 12, 31), revises=demo_pledge
+        )
+        with pytest.raises(ValidationError) as error:
+            elsewhere.full_clean()
+        assert "revises" in error.value.message_dict
+
+    def test_published_pledges_and_commitments_cannot_be_deleted(self, client_for, demo_pledge):
+        admin = client_for("admin")
+        latest = revised_2018(demo_pledge)
+        assert admin.get(f"/admin/pledges/pledge/{latest.pk}/delete/").status_code == 403
+        commitment = latest.commitments.first()
+        assert admin.get(f"/admin/pledges/commitment/{commitment.pk}/delete/").status_code == 403
+        assert Pledge.objects.filter(pk=latest.pk).exists()
+
+    def test_a_commitment_cannot_be_both_carried_on_and_dropped(self):
+        pledge = PledgeFactory()
+        CommitmentFactory(pledge=pledge, position=1)
+        draft = pledge_revise(
+            pledge=pledge, valid_from=date(2018, 1, 1), valid_to=date(2018, 12, 31)
+        )
+        DroppedCommitment.objects.create(
+            pledge=draft, commitment=pledge.commitments.get(), reason="Klart."
+        )
+        with pytest.raises(ValidationError, match="både förs vidare och slopas"):
+            pledge_publish(pledge=draft)
+
+    def test_a_continued_commitment_with_another_target_must_be_marked_revised(self):
+        pledge = PledgeFactory()
+        CommitmentFactory(pledge=pledge, position=1, target_value=4)
+        draft = pledge_revise(
+            pledge=pledge, valid_from=date(2018, 1, 1), valid_to=date(2018, 12, 31)
+        )
+        draft.commitments.update(target_value=8)
+        with pytest.raises(ValidationError, match="markera dem som reviderade"):
+            pledge_publish(pledge=draft)
+
+    def test_replacing_an_open_ended_pledge_keeps_its_activities_counted(self):
+        pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=None)
+        commitment = CommitmentFactory(pledge=pledge)
+        ActivityFactory(commitment=commitment, date=date(2026, 11, 5))
+        draft = pledge_revise(pledge=pledge, valid_from=date(2026, 11, 1), valid_to=None)
+        with pytest.raises(ValidationError, match="har aktiviteter från"):
+            pledge_publish(pledge=draft)
+        pledge.refresh_from_db()
+        assert (pledge.status, pledge.valid_to) == (Pledge.State.PUBLISHED, None)
+
+    def test_future_years_of_an_open_ended_pledge_are_404(self, client):
+        pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=None)
+        CommitmentFactory(pledge=pledge)
+        slug = pledge.municipality.slug
+        assert client.get(f"/kommun/{slug}/2026/").status_code == 200
+        assert client.get(f"/kommun/{slug}/2027/").status_code == 404
+        assert client.get(f"/kommun/{slug}/9999/").status_code == 404
+
+    def test_revision_keeps_the_reasons_why(self, client, demo_pledge):
+        html = client.get("/kommun/asele/2018/").content.decode()
+        assert "Därför finns löftet" in html
+        assert "Fokusområde: Trafiken" in html
+
+    def test_admin_membership_makes_staff_without_superuser_powers(
+        self, client, demo_pledge, django_user_model
+    ):
+        from pledges.models import Membership, Organisation
+        from pledges.services import membership_grant
+
+        user = django_user_model.objects.create_user("kommunadmin", password="x")
+        membership_grant(
+            user=user,
+            municipality=demo_pledge.municipality,
+            organisation=Organisation.objects.get(kind="municipality"),
+            role=Membership.Role.ADMIN,
+        )
+        user.refresh_from_db()
+        assert user.is_staff
+        assert not user.is_superuser
+        client.force_login(user)
+        assert client.get("/admin/").status_code == 200
+        page = client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
+        assert 'name="is_superuser"' not in page
