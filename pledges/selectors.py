@@ -107,6 +107,12 @@ def attach_progress(commitments, *, year=None, today=None):
                 for period in periods
                 if period.start <= reference
             ]
+        # For a pledge over several periods: how many of them were carried out.
+        commitment.periods_met = sum(
+            1
+            for p in commitment.period_history
+            if p.status in (progress.Status.DONE, progress.Status.FULFILLED)
+        )
     return commitments
 
 

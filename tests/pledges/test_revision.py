@@ -542,3 +542,15 @@ class TestReviewFixes:
         assert client.get("/admin/").status_code == 200
         page = client.get(f"/admin/auth/user/{user.pk}/change/").content.decode()
         assert 'name="is_superuser"' not in page
+
+
+def test_a_multi_year_predecessor_is_judged_over_every_year(client):
+    pledge = PledgeFactory(valid_from=date(2023, 1, 1), valid_to=date(2025, 12, 31))
+    commitment = CommitmentFactory(pledge=pledge, position=1, target_value=2, unit="insatser")
+    for day in (date(2023, 3, 1), date(2023, 9, 1), date(2024, 3, 1), date(2024, 9, 1)):
+        ActivityFactory(commitment=commitment, date=day)
+    draft = pledge_revise(pledge=pledge, valid_from=date(2026, 1, 1), valid_to=date(2028, 12, 31))
+    pledge_publish(pledge=draft)
+    html = client.get(f"/kommun/{pledge.municipality.slug}/2026/").content.decode()
+    lineage = html[html.index("Vad har ändrats?") :]
+    assert "2 av 3 perioder genomförda" in lineage
