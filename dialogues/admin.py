@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from pledges.admin import MunicipalityScopedAdmin
+
 from .models import (
     ActionItem,
     Concern,
@@ -25,7 +27,7 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(SimpleHistoryAdmin):
+class DialogueAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "municipality", "format", "starts_on", "participants", "is_published"]
     list_filter = ["format", "is_published", "is_demo", "municipality__county"]
     search_fields = ["title", "municipality__name"]
@@ -35,7 +37,8 @@ class DialogueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Concern)
-class ConcernAdmin(SimpleHistoryAdmin):
+class ConcernAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    municipality_lookup = "dialogue__municipality"
     list_display = ["summary", "theme", "dialogue", "times_raised", "rank"]
     list_filter = ["theme"]
     search_fields = ["summary", "dialogue__title"]
@@ -49,7 +52,7 @@ class FocusAreaInline(admin.StackedInline):
 
 
 @admin.register(SituationalPicture)
-class SituationalPictureAdmin(SimpleHistoryAdmin):
+class SituationalPictureAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "municipality", "period_start", "period_end", "is_published"]
     list_filter = ["is_published", "municipality__county"]
     search_fields = ["title", "municipality__name"]
@@ -64,7 +67,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "municipality", "unit", "source"]
     search_fields = ["name", "municipality__name"]
     autocomplete_fields = ["municipality"]
@@ -72,7 +75,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["municipality", "theme", "created_at", "status"]
     list_filter = ["status", "theme"]
     readonly_fields = ["municipality", "theme", "place", "message", "created_at"]

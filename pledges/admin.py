@@ -30,6 +30,30 @@ from .models import (
 from .progress import next_period
 from .services import amendment_create, membership_grant, pledge_publish, pledge_revise
 
+admin.site.site_header = _("Medborgarlöften – administration")
+admin.site.site_title = _("Medborgarlöften – administration")
+admin.site.index_title = _("Administration")
+
+
+class MunicipalityScopedAdmin:
+    """For administrators who are not superusers: only the rows of the municipalities
+    they are members of, and only those municipalities to choose from."""
+
+    municipality_lookup = "municipality"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(
+            **{f"{self.municipality_lookup}__memberships__user": request.user}
+        ).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Municipality and not request.user.is_superuser:
+            kwargs["queryset"] = Municipality.objects.filter(memberships__user=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(PoliceRegion)
 class PoliceRegionAdmin(admin.ModelAdmin):
@@ -65,14 +89,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["title", "municipality", "police_area", "valid_from", "valid_to"]
     search_fields = ["title", "municipality__name"]
     autocomplete_fields = ["municipality", "police_area"]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["name", "kind", "municipality", "is_demo"]
     list_filter = ["kind", "is_demo"]
     search_fields = ["name", "municipality__name"]
@@ -136,7 +160,7 @@ class DroppedCommitmentInline(admin.TabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SimpleHistoryAdmin):
+class PledgeAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "municipality", "valid_from", "valid_to", "status", "preview"]
     list_filter = ["status", "municipality__county"]
     search_fields = ["title", "municipality__name"]
@@ -206,7 +230,8 @@ class MeasurementInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    municipality_lookup = "commitment__pledge__municipality"
     list_display = ["date", "commitment", "status", "site", "logged_by"]
     list_filter = ["status", "commitment__pledge__municipality"]
     search_fields = ["public_summary", "commitment__text"]
@@ -218,7 +243,8 @@ class ActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    municipality_lookup = "pledge__municipality"
     """Read-only list of commitments, for their history; they are edited on their pledge."""
 
     list_display = ["__str__", "pledge", "responsible", "target_kind", "target_value"]
@@ -237,21 +263,23 @@ class CommitmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(SimpleHistoryAdmin):
+class FollowUpAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    municipality_lookup = "commitment__pledge__municipality"
     list_display = ["commitment", "period_start", "period_end", "is_published", "written_by"]
     list_filter = ["is_published"]
     raw_id_fields = ["commitment", "written_by"]
 
 
 @admin.register(PeriodVerdict)
-class PeriodVerdictAdmin(SimpleHistoryAdmin):
+class PeriodVerdictAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    municipality_lookup = "commitment__pledge__municipality"
     list_display = ["commitment", "period_start", "period_end", "is_published", "written_by"]
     list_filter = ["is_published"]
     raw_id_fields = ["commitment", "written_by"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "municipality", "organisation", "role"]
     list_filter = ["role", "municipality__county"]
     search_fields = ["user__username", "municipality__name"]
@@ -269,7 +297,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(SimpleHistoryAdmin):
+class AmendmentAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+    municipality_lookup = "commitment__pledge__municipality"
     """Targets change mid-period only through an amendment: old value, new value, reason,
     who and when. The old value is the target in force on the day."""
 

@@ -177,3 +177,27 @@ def test_user_admin_shows_and_grants_memberships(admin_client_sv, django_user_mo
     response = admin_client_sv.post(f"/admin/auth/user/{newcomer.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert newcomer.groups.filter(name="Polissamordnare").exists()
+
+
+def test_a_municipal_admin_sees_only_their_municipality(client, demo_pledge, django_user_model):
+    from pledges.models import Membership, Organisation
+    from pledges.services import membership_grant
+    from tests.pledges.factories import PledgeFactory
+
+    other = PledgeFactory(
+        municipality=Municipality.objects.get(slug="vingaker"), title="Vingåkers löfte"
+    )
+    user = django_user_model.objects.create_user("aseleadmin")
+    membership_grant(
+        user=user,
+        municipality=demo_pledge.municipality,
+        organisation=Organisation.objects.get(kind="municipality"),
+        role=Membership.Role.ADMIN,
+    )
+    client.force_login(user)
+    listing = client.get("/admin/pledges/pledge/").content.decode()
+    assert "Medborgarlöfte 2017" in listing
+    assert "Vingåkers löfte" not in listing
+    assert client.get(f"/admin/pledges/pledge/{other.pk}/change/").status_code == 302
+    form = client.get("/admin/pledges/pledge/add/").content.decode()
+    assert "Vingåker" not in form
