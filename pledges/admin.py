@@ -184,6 +184,11 @@ class PledgeAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def view_on_site(self, obj):
+        if obj.is_public:
+            return obj.get_absolute_url()
+        return reverse("reports:pledge_preview", kwargs={"pk": obj.pk})
+
     @admin.display(description=_("Preview"))
     def preview(self, obj):
         if obj.pk is None:

@@ -332,8 +332,13 @@ class Pledge(models.Model):
         return self.status == self.State.PUBLISHED and self.covers(today)
 
     def clean(self):
-        """A pledge revises a public pledge of its own municipality, and starts after it."""
+        """The validity runs forwards; a pledge revises a public pledge of its own
+        municipality, and starts after it."""
         super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError(
+                {"valid_to": _("The end cannot be before the start.")}, code="end_before_start"
+            )
         if self.revises_id is None:
             return
         previous = self.revises

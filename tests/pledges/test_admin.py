@@ -201,3 +201,25 @@ def test_a_municipal_admin_sees_only_their_municipality(client, demo_pledge, dja
     assert client.get(f"/admin/pledges/pledge/{other.pk}/change/").status_code == 302
     form = client.get("/admin/pledges/pledge/add/").content.decode()
     assert "Vingåker" not in form
+
+
+def test_pledge_dates_in_the_wrong_order_are_reported_at_the_field(admin_client_sv):
+    vingaker = Municipality.objects.get(slug="vingaker")
+    response = admin_client_sv.post(
+        "/admin/pledges/pledge/add/",
+        {
+            "municipality": vingaker.pk,
+            "title": "Baklänges",
+            "valid_from": "2027-12-31",
+            "valid_to": "2027-01-01",
+            "follow_up_cadence": "tertial",
+            "commitments-TOTAL_FORMS": "0",
+            "commitments-INITIAL_FORMS": "0",
+            "dropped-TOTAL_FORMS": "0",
+            "dropped-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Slutet kan inte vara före början" in html
+    assert "pledge_valid_to_not_before_valid_from" not in html
