@@ -132,7 +132,11 @@ class PledgeYearView(TemplateView):
             for pledge in municipality.pledges.public()
             .in_year(year)
             .prefetch_related(
-                Prefetch("revisions", queryset=Pledge.objects.public(), to_attr="public_revisions")
+                Prefetch(
+                    "revisions",
+                    queryset=Pledge.objects.public().select_related("municipality"),
+                    to_attr="public_revisions",
+                )
             )
             # A pledge valid until further notice has no page for years still to come.
             if pledge.end.year >= year

@@ -405,3 +405,13 @@ class TestQueryCounts:
             response = client.get("/")
         assert response.status_code == 200
         assert pledge.municipality.name in text_of(response)
+
+
+def test_a_superseded_pledge_page_links_its_successor_without_extra_queries(
+    client, demo_pledge, django_assert_num_queries
+):
+    # As test_pledge_year_page, with the link to the newer pledge rendered from the
+    # prefetched revisions (no query per link).
+    with django_assert_num_queries(19):
+        html = text_of(client.get("/kommun/asele/2017/"))
+    assert "/kommun/asele/2018/" in html
