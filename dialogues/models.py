@@ -37,12 +37,6 @@ class DialogueQuerySet(models.QuerySet):
         """Dialogues a citizen may see."""
         return self.filter(is_published=True)
 
-    def in_municipalities_of(self, user):
-        """Dialogues in the municipalities the user is a member of (all for superusers)."""
-        if user.is_superuser:
-            return self.all()
-        return self.filter(municipality__memberships__user=user)
-
 
 class Dialogue(models.Model):
     class Format(models.TextChoices):
@@ -109,10 +103,6 @@ class Dialogue(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def is_staff_dialogue(self):
-        return self.format == self.Format.STAFF_DIALOGUE
 
     @property
     def is_survey(self):

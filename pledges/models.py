@@ -300,10 +300,6 @@ class Pledge(models.Model):
         return self.status in self.PUBLIC_STATUSES
 
     @property
-    def is_open_ended(self):
-        return self.valid_to is None
-
-    @property
     def end(self):
         """The last day progress is judged over: valid_to, or for a pledge valid until
         further notice the end of the current year."""
