@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from accounts.views import PasswordResetView
+
 
 class LogoutView(auth_views.LogoutView):
     """Logging out is a POST; a GET (an old link, a typed address) offers the button."""
@@ -27,7 +29,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("aterstall/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("aterstall/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "aterstall/skickat/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -409,3 +409,82 @@ def test_collectstatic_step_provides_what_the_settings_need(instructions):
     environment = dict(re.findall(r"\b([A-Z_]+)=(\S+)", run))
     result = load_production_settings(environment)
     assert result.returncode == 0, result.stderr
+
+
+# --- manage.py check --deploy ----------------------------------------------------------
+
+# As the README says to generate one: long and random, so security.W009 has nothing to say.
+DEPLOY_SECRET_KEY = "k3Y-" + "x7Qp9zR2mV5wL8cN4bT6" * 3
+
+
+def check_deploy(environment):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_compose_defaults(web):
+    environment = {
+        name: interpolate(value, {"DJANGO_SECRET_KEY": DEPLOY_SECRET_KEY})
+        for name, value in as_mapping(web["environment"]).items()
+    }
+    result = check_deploy(environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_is_clean_with_the_production_defaults():
+    # Only what production requires; every security setting left at its default.
+    result = check_deploy(
+        {
+            "DJANGO_SECRET_KEY": DEPLOY_SECRET_KEY,
+            "DJANGO_ALLOWED_HOSTS": "medborgarloften.example.se",
+            "DATABASE_URL": "postgres://u:p@db:5432/d",
+            "CACHE_URL": "redis://redis:6379/0",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+PRINT_HSTS = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "
+    "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE)"
+)
+
+
+@pytest.mark.parametrize(
+    ("hsts", "expected"),
+    [({}, "31536000 True False True True"), ({"DJANGO_SECURE_HSTS_SECONDS": "0"}, "0 True")],
+)
+def test_production_sends_hsts_for_a_year_by_default_and_never_preload(hsts, expected):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": DEPLOY_SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "medborgarloften.example.se",
+        "DATABASE_URL": "postgres://u:p@db:5432/d",
+        "CACHE_URL": "redis://redis:6379/0",
+        **hsts,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PRINT_HSTS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().startswith(expected)

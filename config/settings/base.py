@@ -1,8 +1,10 @@
 """Settings shared by every environment; values come from the environment (django-environ)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -26,8 +28,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_ratelimit",
+    "axes",
+    "csp",
     "rest_framework",
     "drf_spectacular",
+    "accounts",
     "pledges",
     "dialogues",
     "reports",
@@ -35,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -44,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,11 +88,41 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (django-ratelimit) count in the cache, which must be shared by every process
 # in production: CACHE_URL=redis://host:6379/0. The in-process default suits one process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-RATELIMIT_IP_META_KEY = env("DJANGO_RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
+# How many proxies that append to X-Forwarded-For stand between the clients and the app.
+# 0: clients connect directly and REMOTE_ADDR is theirs. Every abuse limit (login lockout,
+# password reset, Tyck till) counts per the address config.client_ip computes from this.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "config.client_ip.client_ip"
 SILENCED_SYSTEM_CHECKS = [
     # Django's own Redis backend is not on django-ratelimit's list but increments atomically.
     "django_ratelimit.W001",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login lockout (django-axes), in the database that every worker shares. Failures count
+# within the cool-off (since the latest failure), each key against its own limit:
+# - a user name from one client: 10, enough for typos, far too few for guessing;
+# - a user name from anywhere: 30, so that guessing from many addresses stops too (the
+#   price: anyone can lock a known user name out for the cool-off; a superuser unlocks);
+# - one client, whatever the user names: 100, against trying one password on many accounts,
+#   yet far above what a whole municipal office behind one NAT address mistypes in an hour.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+LOGIN_FAILURE_LIMITS = [10, 30, 100]
+AXES_FAILURE_LIMIT = min(LOGIN_FAILURE_LIMITS)
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_COOLOFF_TIME = timedelta(hours=1)
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Successful logins are not logged (no client addresses kept for them), and the admin that
+# shows the failures is our superuser-only one (accounts/admin.py).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -110,6 +149,10 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
+# A coordinator's session ends after a working day without a request (every request
+# renews it); visitors who never log in get no session and no session cookie.
+SESSION_COOKIE_AGE = int(timedelta(hours=10).total_seconds())
+SESSION_SAVE_EVERY_REQUEST = True
 LOGIN_REDIRECT_URL = "pledges:dashboard"
 LOGOUT_REDIRECT_URL = "reports:index"
 
@@ -126,6 +169,38 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+# Content-Security-Policy (django-csp): everything from this origin, nothing inline (the
+# site has no JavaScript; the admin's scripts and styles are files), never in a frame.
+# img-src allows data: for the empty favicon in base.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the site uses none of these features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    ]
 }
 
 REST_FRAMEWORK = {

@@ -24,5 +24,23 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Secure cookies are only sent over HTTPS; a plain-HTTP trial stack must turn them off.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+# HTTP Strict Transport Security: browsers that have seen the header use only HTTPS here for
+# this long. Django sends it only over HTTPS, so a plain-HTTP trial stack is unaffected.
+# DJANGO_SECURE_HSTS_SECONDS=0 turns it off (e.g. while HTTPS is being set up; browsers that
+# already have the header keep it until it expires).
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# `check --deploy` warns about each of these when it is off. Off is never a default here but
+# an explicit, documented choice (e.g. the plain-HTTP docker compose stack), so the warning
+# goes only when the operator has made that choice.
+SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS,  # noqa: F405
+    # HSTS preload is a commitment for the whole registrable domain, which is hard to take
+    # back and only the domain's owner can make; it is never on by default.
+    "security.W021",
+    *(["security.W008"] if not SECURE_SSL_REDIRECT else []),
+    *(["security.W012", "security.W016"] if not SESSION_COOKIE_SECURE else []),
+    *(["security.W004"] if not SECURE_HSTS_SECONDS else []),
+]

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.http import HttpRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_password_change(client_for, demo_pledge):
     assert response.status_code == 302
     assert response["Location"] == "/konto/losenord/klart/"
     client.logout()
-    assert client.login(username="polis", password="ett-långt-nytt-lösenord")
+    assert client.login(request=HttpRequest(), username="polis", password="ett-långt-nytt-lösenord")
 
 
 def test_password_reset_by_email(client, demo_pledge):
@@ -72,7 +73,7 @@ def test_password_reset_by_email(client, demo_pledge):
         {"new_password1": "återställt-lösenord-1", "new_password2": "återställt-lösenord-1"},
     )
     assert response.status_code == 302
-    assert client.login(username="polis", password="återställt-lösenord-1")
+    assert client.login(request=HttpRequest(), username="polis", password="återställt-lösenord-1")
 
 
 def test_history_is_visible_in_the_admin(client_for, demo_pledge):

@@ -1,6 +1,7 @@
 """An admin can enter a pledge by hand in the Django admin."""
 
 import pytest
+from django.http import HttpRequest
 
 from pledges.models import Commitment, Municipality, Pledge
 
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_sv(client, demo_pledge):
-    client.login(username="admin", password="demo")
+    client.login(request=HttpRequest(), username="admin", password="demo")
     return client
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from pledges.demo import SEED_FILE, parse_seed
 from pledges.models import Activity, Commitment, Pledge, Site
@@ -35,11 +36,12 @@ def test_seed_demo_is_idempotent(settings):
 
 
 def test_demo_users_can_log_in_with_demo_password(demo_pledge):
+    # django-axes checks every login against its lockout, so it needs the request.
     for username in ("admin", "polis", "kommun"):
-        assert authenticate(username=username, password="demo") is not None
-    admin = authenticate(username="admin", password="demo")
+        assert authenticate(HttpRequest(), username=username, password="demo") is not None
+    admin = authenticate(HttpRequest(), username="admin", password="demo")
     assert admin.is_superuser
-    assert not authenticate(username="polis", password="demo").is_staff
+    assert not authenticate(HttpRequest(), username="polis", password="demo").is_staff
 
 
 def test_demo_sites_are_marked_as_demo_content(demo_pledge):
