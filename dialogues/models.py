@@ -6,13 +6,15 @@ No names or contact details of citizens are stored anywhere in this app.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pledges.models import Commitment, Municipality, Organisation, Site
+from pledges.validators import FIRST_DAY, LAST_DAY, sane_date
 
 # A count below this is never shown publicly, so that no small group can be singled out.
 MIN_PUBLIC_COUNT = 5
@@ -60,9 +62,15 @@ class Dialogue(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     format = models.CharField(_("format"), max_length=30, choices=Format.choices)
-    starts_on = models.DateField(_("date"), help_text=_("For a survey: the day it opened."))
+    starts_on = models.DateField(
+        _("date"), help_text=_("For a survey: the day it opened."), validators=[sane_date]
+    )
     ends_on = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("For a survey: the day it closed.")
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("For a survey: the day it closed."),
+        validators=[sane_date],
     )
     area = models.CharField(_("area"), max_length=200, blank=True)
     target_group = models.CharField(_("target group"), max_length=200, blank=True)
@@ -187,7 +195,7 @@ class ActionItem(models.Model):
         on_delete=models.PROTECT,
         related_name="action_items",
     )
-    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, validators=[sane_date])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
@@ -223,6 +231,12 @@ class ActionItem(models.Model):
             errors["dialogue"] = ValidationError(
                 _("Action items belong to safety walks."), code="not_safety_walk"
             )
+        if self.deadline and self.dialogue_id and self.deadline < self.dialogue.starts_on:
+            errors["deadline"] = ValidationError(
+                _("The deadline cannot be before the safety walk (%(date)s)."),
+                code="deadline_before_walk",
+                params={"date": date_format(self.dialogue.starts_on)},
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -242,8 +256,8 @@ class SituationalPicture(models.Model):
         related_name="situational_pictures",
     )
     title = models.CharField(_("title"), max_length=200)
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
+    period_start = models.DateField(_("period start"), validators=[sane_date])
+    period_end = models.DateField(_("period end"), validators=[sane_date])
     summary = models.TextField(_("summary"), max_length=5000)
     dialogues = models.ManyToManyField(
         Dialogue, verbose_name=_("dialogues"), related_name="pictures", blank=True
@@ -271,6 +285,13 @@ class SituationalPicture(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError(
+                {"period_end": _("The end cannot be before the start.")}, code="end_before_start"
+            )
 
 
 class FocusArea(models.Model):
@@ -346,7 +367,10 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        validators=[MinValueValidator(FIRST_DAY.year), MaxValueValidator(LAST_DAY.year)],
+    )
     value = models.DecimalField(_("value"), max_digits=8, decimal_places=2)
     is_demo = models.BooleanField(
         _("demo value"), default=False, help_text=_("Invented for the demonstration.")

@@ -153,8 +153,9 @@ class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(responses=ActivitySerializer(many=True))
     @action(detail=True)
-    def activities(self, request, pk=None):
-        """Done activities of the pledge whose date has passed, newest first."""
+    def activities(self, request, pk=None, format=None):
+        """Done activities of the pledge whose date has passed, newest first. ``format``
+        comes from a suffix such as ``activities.json``, which the router allows."""
         pledge = self.get_object()
         activities = (
             Activity.objects.public(timezone.localdate())
