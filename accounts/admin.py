@@ -6,6 +6,10 @@ from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
 
+from .forms import AdminLoginForm
+
+admin.site.login_form = AdminLoginForm
+
 
 @admin.register(AccessAttempt)
 class SuperuserAccessAttemptAdmin(AccessAttemptAdmin):

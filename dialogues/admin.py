@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from pledges.admin import MunicipalityScopedAdmin
+from pledges.admin import MunicipalityScopedAdmin, ScopedChoicesMixin, ScopedHistoryAdmin
 
 from .models import (
     ActionItem,
@@ -15,29 +14,30 @@ from .models import (
 )
 
 
-class ConcernInline(admin.TabularInline):
+class ConcernInline(ScopedChoicesMixin, admin.TabularInline):
     model = Concern
     extra = 0
     autocomplete_fields = ["site"]
 
 
-class ActionItemInline(admin.TabularInline):
+class ActionItemInline(ScopedChoicesMixin, admin.TabularInline):
     model = ActionItem
     extra = 0
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+class DialogueAdmin(ScopedHistoryAdmin):
     list_display = ["title", "municipality", "format", "starts_on", "participants", "is_published"]
     list_filter = ["format", "is_published", "is_demo", "municipality__county"]
     search_fields = ["title", "municipality__name"]
     autocomplete_fields = ["municipality"]
     date_hierarchy = "starts_on"
+    readonly_fields = ["created_by"]
     inlines = [ConcernInline, ActionItemInline]
 
 
 @admin.register(Concern)
-class ConcernAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+class ConcernAdmin(ScopedHistoryAdmin):
     municipality_lookup = "dialogue__municipality"
     list_display = ["summary", "theme", "dialogue", "times_raised", "rank"]
     list_filter = ["theme"]
@@ -45,14 +45,14 @@ class ConcernAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
     raw_id_fields = ["dialogue", "site"]
 
 
-class FocusAreaInline(admin.StackedInline):
+class FocusAreaInline(ScopedChoicesMixin, admin.StackedInline):
     model = FocusArea
     extra = 0
     filter_horizontal = ["concerns", "commitments"]
 
 
 @admin.register(SituationalPicture)
-class SituationalPictureAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
+class SituationalPictureAdmin(ScopedHistoryAdmin):
     list_display = ["title", "municipality", "period_start", "period_end", "is_published"]
     list_filter = ["is_published", "municipality__county"]
     search_fields = ["title", "municipality__name"]
@@ -61,7 +61,7 @@ class SituationalPictureAdmin(MunicipalityScopedAdmin, SimpleHistoryAdmin):
     inlines = [FocusAreaInline]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(ScopedChoicesMixin, admin.TabularInline):
     model = IndicatorValue
     extra = 0
 
@@ -78,5 +78,5 @@ class IndicatorAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
 class SubmissionAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_display = ["municipality", "theme", "created_at", "status"]
     list_filter = ["status", "theme"]
-    readonly_fields = ["municipality", "theme", "place", "message", "created_at"]
-    raw_id_fields = ["concern", "moderated_by"]
+    readonly_fields = ["municipality", "theme", "place", "message", "created_at", "moderated_by"]
+    raw_id_fields = ["concern"]

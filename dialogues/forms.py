@@ -3,7 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import ISO_DATE, bound_relation_ids, count_field
+from pledges.forms import ISO_DATE, bound_relation_ids, count_field, form_token_field
 from pledges.models import Commitment, Municipality, Organisation, Pledge, Site
 
 from .models import (
@@ -20,8 +20,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CoordinatorForm(forms.ModelForm):
-    """A ModelForm with a submit button and, for edits, a check that nobody else saved the
-    row in between (the row's ``updated_at`` when the form was loaded)."""
+    """A ModelForm with a submit button; for an edit, the row's ``updated_at`` when the
+    form was loaded (checked under a lock when saving, services.object_save), and for a new
+    object, a token that makes a second post of the same form harmless."""
 
     submit_label = _("Save")
 
@@ -32,30 +33,14 @@ class CoordinatorForm(forms.ModelForm):
             if isinstance(field, forms.DateField):
                 field.input_formats = ISO_DATE
             bound_relation_ids(field)
-        if "updated_at" in {f.name for f in self._meta.model._meta.fields} and self.instance.pk:
+        if self.instance.pk and hasattr(self.instance, "updated_at"):
             self.fields["loaded_at"] = forms.CharField(
                 widget=forms.HiddenInput, initial=self.instance.updated_at.isoformat()
             )
+        elif not self.instance.pk:
+            self.fields["form_token"] = form_token_field()
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", self.submit_label))
-
-    def clean(self):
-        cleaned = super().clean()
-        if "loaded_at" in self.fields and self.instance.pk:
-            current = (
-                type(self.instance)
-                .objects.filter(pk=self.instance.pk)
-                .values_list("updated_at", flat=True)
-            )
-            if cleaned.get("loaded_at") != current.first().isoformat():
-                raise forms.ValidationError(
-                    _(
-                        "Someone else saved this while you were editing it. Reload the page "
-                        "to see their changes, then make yours again."
-                    ),
-                    code="stale",
-                )
-        return cleaned
 
 
 def member_municipalities(user):
@@ -169,9 +154,6 @@ class PictureForm(CoordinatorForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("The end cannot be before the start."))
         municipality = cleaned.get("municipality") or (
             self.instance.municipality_id and (self.instance.municipality)
         )

@@ -1,7 +1,7 @@
 """Writes for dialogues and the citizens' "Tyck till" submissions."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,8 +9,40 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from pledges.models import Municipality
 
 from .models import Concern, Dialogue, Submission
+
+STALE_MESSAGE = gettext_lazy(
+    "Someone else saved this while you were editing it. Reload the page to see their "
+    "changes, then make yours again."
+)
+
+
+@transaction.atomic
+def object_save(*, instance, save_m2m, loaded_at=None):
+    """Validate and save a coordinator's dialogue, concern, action item, situational
+    picture, focus area or indicator value, with its many-to-many relations
+    (``save_m2m``). An edit is refused when someone else saved the row since the form was
+    loaded (``loaded_at``, its ``updated_at`` then): checked under the row's lock, so of
+    two simultaneous edits exactly one wins. Returns the instance."""
+    if instance.pk is not None and loaded_at is not None:
+        current = (
+            type(instance)
+            .objects.select_for_update()
+            .filter(pk=instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        if current is None or current.isoformat() != loaded_at:
+            raise ValidationError(STALE_MESSAGE, code="stale")
+    instance.full_clean()
+    instance.save()
+    save_m2m()
+    return instance
+
 
 # Things that look like personal data in a free-text message: e-mail addresses, Swedish
 # personal identity numbers and phone numbers. Refused so that they are never stored.
@@ -27,9 +59,28 @@ def looks_personal(text: str) -> bool:
     return any(pattern.search(text) for pattern in PERSONAL_DATA)
 
 
+# The same message sent again within this time is the same message (a double click, a
+# resend after a slow network), not one more voice.
+RESENT_WITHIN = timedelta(hours=1)
+
+
 @transaction.atomic
 def submission_create(*, municipality, theme: str, place: str, message: str) -> Submission:
-    """Store an anonymous citizen message for moderation. Returns it."""
+    """Store an anonymous citizen message for moderation, once: the identical message to
+    the same municipality within the last hour is not stored again. Returns the message
+    stored."""
+    # Messages to one municipality are stored one at a time, so that two identical ones
+    # sent at the same moment cannot both miss each other.
+    Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+    earlier = Submission.objects.filter(
+        municipality=municipality,
+        theme=theme,
+        place=place,
+        message=message,
+        created_at__gte=timezone.now() - RESENT_WITHIN,
+    ).first()
+    if earlier is not None:
+        return earlier
     submission = Submission(municipality=municipality, theme=theme, place=place, message=message)
     submission.full_clean()
     submission.save()

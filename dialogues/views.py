@@ -8,13 +8,13 @@ municipalities' objects are 404, users without the coordinator role get 403.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from pledges.forms import attach_errors
+from pledges.forms import attach_errors, sent_before
 from pledges.permissions import check_member
+from pledges.services import SENT_TWICE_MESSAGE, create_once
 
 from . import services
 from .forms import (
@@ -112,6 +112,9 @@ class ObjectFormView(CoordinatorView):
 
     def post(self, request, *args, **kwargs):
         obj, parent = self.load()
+        if obj is None and (url := sent_before(request)):
+            messages.info(request, SENT_TWICE_MESSAGE)
+            return redirect(url)
         form = self.make_form(obj, parent, request.POST)
         if form.is_valid():
             instance = form.save(commit=False)
@@ -120,16 +123,32 @@ class ObjectFormView(CoordinatorView):
                 municipality = self.municipality_of(instance, parent)
                 check_member(request.user, municipality.pk)
             self.prepare(instance, parent)
+
+            def save():
+                return services.object_save(
+                    instance=instance,
+                    save_m2m=form.save_m2m,
+                    loaded_at=form.cleaned_data.get("loaded_at"),
+                )
+
             try:
-                with transaction.atomic():
-                    instance.full_clean()
-                    instance.save()
-                    form.save_m2m()
+                if obj is None:
+                    url, created = create_once(
+                        token=form.cleaned_data.get("form_token"),
+                        user=request.user,
+                        create=save,
+                        url_of=lambda saved: resolve_url(*self.success_url(saved)),
+                    )
+                else:
+                    url, created = resolve_url(*self.success_url(save())), True
             except ValidationError as error:
                 attach_errors(form, error)
             else:
-                messages.success(request, _("Saved."))
-                return redirect(*self.success_url(instance))
+                if created:
+                    messages.success(request, _("Saved."))
+                else:
+                    messages.info(request, SENT_TWICE_MESSAGE)
+                return redirect(url)
         context = self.get_context_data(form=form, obj=obj, parent=parent)
         return self.render_to_response(context, status=400)
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from accounts.forms import LoginForm
 from accounts.views import PasswordResetView
 
 
@@ -19,7 +20,9 @@ class LogoutView(auth_views.LogoutView):
 urlpatterns = [
     path(
         "logga-in/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logga-ut/", LogoutView.as_view(), name="logout"),

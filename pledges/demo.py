@@ -378,6 +378,10 @@ def seed_demo():
                 "site": sites.get(site),
                 "people_reached": people,
                 "internal_notes": notes,
+                # The police log their own and the joint promises; the kommun its own.
+                "logged_for": kommun
+                if commitment.responsible == Commitment.Responsible.MUNICIPALITY
+                else police,
             },
         )
         parties = {

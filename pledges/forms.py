@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -6,7 +8,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Activity, Commitment, Organisation, Site
+from .models import Activity, Commitment, FormToken, Organisation, Site
 from .progress import CLOSED_STATUSES, RUNNING_STATUSES
 
 # Big enough for any real count, small enough for every database's integer column.
@@ -38,6 +40,29 @@ def iso_date_field(label, *, required=True, help_text=""):
         input_formats=ISO_DATE,
         help_text=help_text,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def form_token_field():
+    """A hidden token, new each time an empty form is shown, by which a second post of the
+    same form is recognised (services.create_once)."""
+    return forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+
+def sent_before(request):
+    """The address of what a form posted with this request's token has already made, if
+    the same user sent it before; None otherwise. Checked before the form is validated:
+    the second post of a saved form would often no longer be valid (a duplicate)."""
+    try:
+        token = uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None
+    user = request.user if request.user.is_authenticated else None
+    return (
+        FormToken.objects.filter(token=token, user=user)
+        .exclude(url="")
+        .values_list("url", flat=True)
+        .first()
     )
 
 
@@ -113,6 +138,7 @@ class ActivityForm(forms.ModelForm):
     )
     people_reached = count_field(_("People reached"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    form_token = form_token_field()
 
     class Meta:
         model = Activity
@@ -139,8 +165,11 @@ class ActivityForm(forms.ModelForm):
             "site": _("Required for promises counted per place."),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, internal_notes=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not internal_notes:
+            # Someone else's notes: this user may change the activity but not read them.
+            del self.fields["internal_notes"]
         for field in self.fields.values():
             bound_relation_ids(field)
         commitments = (
@@ -185,7 +214,7 @@ class ActivityForm(forms.ModelForm):
         return {
             field: self.cleaned_data[field]
             for field in self.Meta.fields
-            if field != "organisations"
+            if field != "organisations" and field in self.fields
         }
 
 
@@ -264,6 +293,7 @@ class FollowUpForm(forms.Form):
     )
     # When the text was last saved as the form was loaded ("" when there was none yet).
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    form_token = form_token_field()
 
     def __init__(self, *args, submit_label, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,9 @@
 from datetime import date
 
+import simple_history
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from . import roles
 from .progress import Period, ReportingCadence, Status, TargetKind, TargetPeriod
+from .validators import sane_date
 
 
 class PoliceRegion(models.Model):
@@ -148,6 +152,15 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def works_in(self, municipality):
+        """True for the municipality itself, the police of its local police area, and an
+        external actor of the municipality (or of none in particular)."""
+        if self.kind == self.Kind.POLICE:
+            return self.police_area_id == municipality.police_area_id
+        if self.kind == self.Kind.MUNICIPALITY:
+            return self.municipality_id == municipality.pk
+        return self.municipality_id in (None, municipality.pk)
+
 
 class Agreement(models.Model):
     """Samverkansöverenskommelse between a municipality and its local police area."""
@@ -162,9 +175,9 @@ class Agreement(models.Model):
         PoliceArea, verbose_name=_("local police area"), on_delete=models.PROTECT
     )
     title = models.CharField(_("title"), max_length=200)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"))
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"), validators=[sane_date])
+    valid_to = models.DateField(_("valid to"), validators=[sane_date])
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, validators=[sane_date])
     signatories = models.TextField(_("signatories"), blank=True)
     focus_areas = models.TextField(
         _("focus areas"), blank=True, help_text=_("One focus area per line.")
@@ -191,6 +204,13 @@ class Agreement(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError(
+                {"valid_to": _("The end cannot be before the start.")}, code="end_before_start"
+            )
+
     @property
     def focus_area_list(self):
         return [line.strip() for line in self.focus_areas.splitlines() if line.strip()]
@@ -209,7 +229,7 @@ class PledgeQuerySet(models.QuerySet):
 
     def in_year(self, year):
         """Pledges in force at some time during ``year``, newest first."""
-        return self.in_force_during(f"{year}-01-01", f"{year}-12-31").order_by("-valid_from")
+        return self.in_force_during(date(year, 1, 1), date(year, 12, 31)).order_by("-valid_from")
 
 
 class Pledge(models.Model):
@@ -229,11 +249,12 @@ class Pledge(models.Model):
         related_name="pledges",
     )
     title = models.CharField(_("title"), max_length=200)
-    valid_from = models.DateField(_("valid from"))
+    valid_from = models.DateField(_("valid from"), validators=[sane_date])
     valid_to = models.DateField(
         _("valid to"),
         null=True,
         blank=True,
+        validators=[sane_date],
         help_text=_("Empty: valid until a new pledge is signed."),
     )
     background = models.TextField(
@@ -245,7 +266,7 @@ class Pledge(models.Model):
         help_text=_("“Det här ska vi åstadkomma tillsammans”, as published."),
     )
     signatories = models.TextField(_("signatories"), blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, validators=[sane_date])
     follow_up_cadence = models.CharField(
         _("follow-up cadence"), max_length=20, choices=Cadence.choices, default=Cadence.TERTIAL
     )
@@ -648,7 +669,7 @@ class Amendment(models.Model):
         on_delete=models.CASCADE,
         related_name="amendments",
     )
-    effective_from = models.DateField(_("in force from"))
+    effective_from = models.DateField(_("in force from"), validators=[sane_date])
     old_value = models.PositiveIntegerField(_("old target"))
     new_value = models.PositiveIntegerField(
         _("new target"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
@@ -730,11 +751,13 @@ class ActivityQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.done().filter(date__lte=today)
 
-    def daily_totals(self):
+    def daily_totals(self, *, on):
         """One row per (commitment, site, date) with the number of done activities (``n``)
-        and the sum of the commitment's measured quantity on them (``quantity``)."""
+        and the sum of the commitment's measured quantity on them (``quantity``), counting
+        only what had been done by the day ``on``: a done activity dated later never counts,
+        however it got into the database."""
         return (
-            self.done()
+            self.public(on)
             .values("commitment_id", "site_id", "date")
             .annotate(
                 n=models.Count("id", distinct=True),
@@ -762,8 +785,8 @@ class Activity(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DONE
     )
-    date = models.DateField(_("date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    date = models.DateField(_("date"), validators=[sane_date])
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[sane_date])
     site = models.ForeignKey(
         Site,
         verbose_name=_("site"),
@@ -796,6 +819,15 @@ class Activity(models.Model):
         related_name="+",
         null=True,
         blank=True,
+    )
+    logged_for = models.ForeignKey(
+        Organisation,
+        verbose_name=_("logged for"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("The organisation of the coordinator who logged it."),
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -949,6 +981,7 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
 
+    history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
@@ -978,6 +1011,11 @@ class Membership(models.Model):
             raise ValidationError(
                 {"organisation": _("The organisation does not match the role.")}, code="party"
             )
+        if self.municipality_id and not self.organisation.works_in(self.municipality):
+            raise ValidationError(
+                {"organisation": _("The organisation does not work in this municipality.")},
+                code="elsewhere",
+            )
 
     @property
     def parties(self):
@@ -994,8 +1032,8 @@ class Membership(models.Model):
 class CommitmentPeriodText(models.Model):
     """What coordinators write about one commitment for one period: who, when, published."""
 
-    period_start = models.DateField(_("period start"))
-    period_end = models.DateField(_("period end"))
+    period_start = models.DateField(_("period start"), validators=[sane_date])
+    period_end = models.DateField(_("period end"), validators=[sane_date])
     is_published = models.BooleanField(_("published"), default=False)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1070,3 +1108,50 @@ class PeriodVerdict(CommitmentPeriodText):
     @property
     def period(self):
         return Period(self.period_start, self.period_end, self.commitment.target_period)
+
+
+class FormToken(models.Model):
+    """A create form that has been saved, by the token it was rendered with: posting the
+    same form again (a double click, a resend) leads to what the first post made instead
+    of making it twice."""
+
+    token = models.UUIDField(_("token"), primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    url = models.CharField(_("address"), max_length=500)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("saved form")
+        verbose_name_plural = _("saved forms")
+
+    def __str__(self):
+        return str(self.token)
+
+
+class UserHistoricalRecords(HistoricalRecords):
+    """History of users without their password hashes, and without a record for every
+    login (which only touches last_login)."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+# Who may do what is kept in history like the domain: users (their groups, staff and
+# superuser flags, never their password) and the role groups' permissions.
+simple_history.register(
+    get_user_model(),
+    app="pledges",
+    records_class=UserHistoricalRecords,
+    excluded_fields=["password", "last_login"],
+    m2m_fields=["groups", "user_permissions"],
+)
+simple_history.register(Group, app="pledges", m2m_fields=["permissions"])

@@ -48,7 +48,9 @@ ADMINISTRATORS = "Administratörer"
 GROUP_PERMISSIONS = {
     POLICE_COORDINATORS: COORDINATOR_PERMISSIONS,
     MUNICIPAL_COORDINATORS: COORDINATOR_PERMISSIONS,
-    ADMINISTRATORS: None,  # every permission of our apps, and users and groups
+    # Every permission of our apps, and users (scoped to their municipalities in the
+    # admin). Never groups: a group's permissions reach every municipality.
+    ADMINISTRATORS: None,
 }
 
 
@@ -62,7 +64,7 @@ def sync_role_groups(group_model, permission_model):
             permissions = permission_model.objects.filter(
                 content_type__app_label__in=["pledges", "dialogues", "reports"]
             ) | permission_model.objects.filter(
-                content_type__app_label="auth", content_type__model__in=["user", "group"]
+                content_type__app_label="auth", content_type__model="user"
             )
         else:
             permissions = permission_model.objects.filter(

@@ -1,7 +1,7 @@
 """Reads that combine the database's counts with the rules in ``pledges.progress``.
 
 The counts for any number of commitments come from one grouped query
-(``Activity.objects.daily_totals()``); the rules then run in Python over those rows.
+(``Activity.objects.daily_totals(on=today)``); the rules then run in Python over those rows.
 """
 
 from collections import defaultdict
@@ -62,9 +62,9 @@ def attach_progress(commitments, *, year=None, today=None):
     """Set ``progress`` (the period that matters on the reference day) and
     ``period_history`` (every period of the year up to that day) on each commitment.
 
-    The reference day is today, or the last day of ``year`` when that year is over.
-    Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs two queries
-    (their amendments, the done counts).
+    The reference day is today, or the last day of ``year`` when that year is over; a done
+    activity dated after today never counts. Commitments need ``pledge`` loaded and
+    ``target_sites`` prefetched; costs two queries (their amendments, the done counts).
     """
     commitments = list(commitments)
     prefetch_related_objects(commitments, "amendments")
@@ -91,7 +91,7 @@ def attach_progress(commitments, *, year=None, today=None):
         commitment__in=[c.pk for c in commitments],
         date__gte=min(p.start for p in all_periods),
         date__lte=max(p.end for p in all_periods),
-    ).daily_totals()
+    ).daily_totals(on=today)
     for row in totals:
         rows_by_commitment[row["commitment_id"]].append(row)
 
@@ -189,9 +189,11 @@ def _display(field, value, names):
     return str(value)
 
 
-def activity_history(activity):
+def activity_history(activity, *, internal_notes=True):
     """Every change to an activity and its measurements, newest first: when, who, what
-    (created, changed, deleted) and each changed field with its old and new value."""
+    (created, changed, deleted) and each changed field with its old and new value; the
+    internal notes' changes only when ``internal_notes``."""
+    hidden = HIDDEN_HISTORY_FIELDS if internal_notes else {*HIDDEN_HISTORY_FIELDS, "internal_notes"}
     from .models import Commitment, Measurement, Organisation, Site
 
     records = list(
@@ -215,13 +217,14 @@ def activity_history(activity):
         "organisations": dict(Organisation.objects.values_list("pk", "name")),
         "logged_by": {},
     }
+    names["logged_for"] = names["organisations"]
     entries = []
     previous = None
     for record in records:
         changes = []
         if previous is not None:
             for change in record.diff_against(previous).changes:
-                if change.field in HIDDEN_HISTORY_FIELDS:
+                if change.field in hidden:
                     continue
                 field = activity._meta.get_field(change.field)
                 changes.append(

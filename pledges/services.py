@@ -15,12 +15,14 @@ from .models import (
     Amendment,
     Commitment,
     FollowUp,
+    FormToken,
     Measurement,
     Membership,
     Municipality,
     PeriodVerdict,
     Pledge,
 )
+from .permissions import membership_in
 from .progress import target_in_force
 from .roles import sync_role_groups
 
@@ -275,6 +277,13 @@ def activity_save(
     if activity is None or activity.pk is None:
         activity = activity or Activity()
         activity.logged_by = user
+        commitment = values.get("commitment")
+        membership = (
+            user is not None
+            and commitment is not None
+            and membership_in(user, commitment.pledge.municipality_id)
+        )
+        activity.logged_for = membership.organisation if membership else None
     else:
         current = Activity.objects.select_for_update().get(pk=activity.pk)
         if current.version != expected_version:
@@ -324,6 +333,9 @@ STALE_TEXT_MESSAGE = gettext_lazy(
 def _save_period_text(model, *, commitment, period, values, user, loaded_at):
     """Create or update the text of a commitment for a period, unless someone else saved
     it since the form was loaded (``loaded_at``: its ``updated_at`` then, "" if new)."""
+    # The commitment's row lock makes two writers of the same period take turns, also
+    # when neither finds a text yet (else both would insert one).
+    Commitment.objects.select_for_update().filter(pk=commitment.pk).first()
     row = (
         model.objects.select_for_update()
         .filter(commitment=commitment, period_start=period.start)
@@ -406,18 +418,71 @@ def commitment_assess(*, commitment: Commitment, status: str) -> Commitment:
 
 @transaction.atomic
 def membership_grant(*, user, municipality, organisation, role) -> Membership:
-    """Make the user a member of the municipality in a role, and put them in the role's
-    group. A coordinator's organisation must be of their party. Returns the membership."""
+    """Make the user a member of the municipality in a role (or change their role there),
+    and bring their role groups and staff status in line with all their memberships. A
+    coordinator's organisation must be of their party. Returns the membership."""
     membership = Membership.objects.filter(user=user, municipality=municipality).first()
     membership = membership or Membership(user=user, municipality=municipality)
     membership.organisation = organisation
     membership.role = role
     membership.full_clean()
     membership.save()
-    groups = sync_role_groups(Group, Permission)
-    user.groups.add(groups[Membership.GROUPS[role]])
-    if role == Membership.Role.ADMIN and not user.is_staff:
-        # Administrators work in the Django admin.
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
+    roles_sync(user=user)
     return membership
+
+
+@transaction.atomic
+def membership_revoke(*, membership: Membership) -> None:
+    """End a membership; the user keeps only the role groups (and the staff status) that
+    their remaining memberships give."""
+    user = membership.user
+    membership.delete()
+    roles_sync(user=user)
+
+
+def roles_sync(*, user) -> None:
+    """Put the user in exactly the role groups of their memberships, and make them staff
+    exactly when one of them is an administrator's (superusers stay staff). Groups that are
+    not role groups are left alone."""
+    groups = sync_role_groups(Group, Permission)
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    wanted = {groups[Membership.GROUPS[role]] for role in roles}
+    user.groups.remove(*(set(groups.values()) - wanted))
+    user.groups.add(*wanted)
+    is_staff = user.is_superuser or Membership.Role.ADMIN in roles
+    if user.is_staff != is_staff:
+        # Administrators work in the Django admin; nobody else does.
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+
+
+ALREADY_SENT_MESSAGE = gettext_lazy("This form has already been sent. Reload the page.")
+SENT_TWICE_MESSAGE = gettext_lazy("The form was sent twice; it has been saved once.")
+
+# How long a sent form's token is kept: longer than anyone waits to press "send" again.
+FORM_TOKEN_LIFETIME = timedelta(days=2)
+
+
+@transaction.atomic
+def create_once(*, token, user, create, url_of) -> tuple[str, bool]:
+    """Run ``create()``, a write that raises ValidationError on bad input, once per form
+    token: the same form posted again (a double click, a resend after a slow network)
+    makes nothing new. Returns the address of what the first post made (``url_of`` its
+    result) and whether this post made it. Without a token, simply creates."""
+    if token is None:
+        return url_of(create()), True
+    user = user if user is not None and user.is_authenticated else None
+    FormToken.objects.filter(created_at__lt=timezone.now() - FORM_TOKEN_LIFETIME).delete()
+    try:
+        # Claimed first: a concurrent post of the same token waits here for this one to
+        # commit or roll back, then finds its address.
+        with transaction.atomic():
+            FormToken.objects.create(token=token, user=user, url="")
+    except IntegrityError:
+        first = FormToken.objects.filter(token=token, user=user).exclude(url="").first()
+        if first is None:
+            raise ValidationError(ALREADY_SENT_MESSAGE, code="already_sent") from None
+        return first.url, False
+    url = url_of(create())
+    FormToken.objects.filter(token=token).update(url=url)
+    return url, True

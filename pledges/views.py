@@ -28,9 +28,16 @@ from .forms import (
     FollowUpForm,
     VerdictForm,
     attach_errors,
+    sent_before,
 )
 from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
-from .permissions import can_act_for, check_can_act, check_member, memberships_of
+from .permissions import (
+    can_act_for,
+    can_read_internal_notes,
+    check_can_act,
+    check_member,
+    memberships_of,
+)
 from .selectors import (
     activity_history,
     attach_progress,
@@ -114,9 +121,9 @@ class ActivityFormView(CoordinatorView):
         if "pk" not in self.kwargs:
             return None
         activity = get_object_or_404(
-            Activity.objects.in_municipalities_of(self.request.user).select_related(
-                "commitment__pledge"
-            ),
+            Activity.objects.in_municipalities_of(self.request.user)
+            .select_related("commitment__pledge")
+            .prefetch_related("organisations"),
             pk=self.kwargs["pk"],
         )
         check_can_act(self.request.user, activity.commitment)
@@ -141,7 +148,14 @@ class ActivityFormView(CoordinatorView):
                 initial["commitment"] = commitment
                 # Logging for an ended pledge: start from its last day, not from today.
                 initial["date"] = min(today, commitment.pledge.end)
-        return ActivityForm(data, instance=self.activity, initial=initial, user=self.request.user)
+        return ActivityForm(
+            data,
+            instance=self.activity,
+            initial=initial,
+            user=self.request.user,
+            internal_notes=self.activity is None
+            or can_read_internal_notes(self.request.user, self.activity),
+        )
 
     def get(self, request, *args, **kwargs):
         self.activity = self.load()
@@ -152,11 +166,15 @@ class ActivityFormView(CoordinatorView):
 
     def post(self, request, *args, **kwargs):
         self.activity = self.load()
+        if self.activity is None and (url := sent_before(request)):
+            messages.info(request, services.SENT_TWICE_MESSAGE)
+            return redirect(url)
         form = self.get_form(request.POST)
         if form.is_valid():
             check_can_act(request.user, form.cleaned_data["commitment"])
-            try:
-                activity = services.activity_save(
+
+            def save():
+                return services.activity_save(
                     user=request.user,
                     values=form.values,
                     organisations=form.cleaned_data["organisations"],
@@ -164,11 +182,25 @@ class ActivityFormView(CoordinatorView):
                     activity=self.activity,
                     expected_version=form.cleaned_data.get("version"),
                 )
+
+            try:
+                if self.activity is None:
+                    url, created = services.create_once(
+                        token=form.cleaned_data["form_token"],
+                        user=request.user,
+                        create=save,
+                        url_of=self.activity_url,
+                    )
+                else:
+                    url, created = self.activity_url(save()), True
             except ValidationError as error:
                 attach_errors(form, error)
             else:
-                messages.success(request, _("The activity has been saved."))
-                return redirect(self.activity_url(activity))
+                if created:
+                    messages.success(request, _("The activity has been saved."))
+                else:
+                    messages.info(request, services.SENT_TWICE_MESSAGE)
+                return redirect(url)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def activity_url(self, activity):
@@ -187,15 +219,17 @@ class ActivityDetailView(CoordinatorView):
         context = super().get_context_data(**kwargs)
         activity = get_object_or_404(
             Activity.objects.in_municipalities_of(self.request.user)
-            .select_related("commitment__pledge__municipality", "site", "logged_by")
+            .select_related("commitment__pledge__municipality", "site", "logged_by", "logged_for")
             .prefetch_related("organisations", "measurements"),
             pk=self.kwargs["pk"],
         )
+        can_read_notes = can_read_internal_notes(self.request.user, activity)
         context.update(
             activity=activity,
             can_edit=can_act_for(self.request.user, activity.commitment)
             and activity.status != Activity.Status.CANCELLED,
-            history=activity_history(activity),
+            can_read_notes=can_read_notes,
+            history=activity_history(activity, internal_notes=can_read_notes),
         )
         return context
 
@@ -427,6 +461,9 @@ class PeriodTextView(CoordinatorView):
 
     def post(self, request, *args, **kwargs):
         commitment, period, existing = self.load()
+        if url := sent_before(request):
+            messages.info(request, services.SENT_TWICE_MESSAGE)
+            return redirect(url)
         form = self.make_form(request.POST, existing=existing)
         if form.is_valid():
             common = {
@@ -437,18 +474,31 @@ class PeriodTextView(CoordinatorView):
                 "loaded_at": form.cleaned_data["loaded_at"],
             }
             text = form.cleaned_data["narrative"]
-            try:
+
+            def save():
                 if self.verdict:
                     judged = commitment_periods(commitment, timezone.localdate())
                     verdict = next((p for p in judged if p.period == period), None)
-                    services.verdict_save(
+                    return services.verdict_save(
                         justification=text, done=verdict and verdict.done, **common
                     )
-                else:
-                    services.follow_up_save(narrative=text, **common)
+                return services.follow_up_save(narrative=text, **common)
+
+            try:
+                url, created = services.create_once(
+                    token=form.cleaned_data["form_token"],
+                    user=request.user,
+                    create=save,
+                    url_of=lambda saved: reverse(
+                        "pledges:commitment_followup", kwargs={"pk": commitment.pk}
+                    ),
+                )
             except ValidationError as error:
                 attach_errors(form, error)
             else:
-                messages.success(request, _("Saved."))
-                return redirect("pledges:commitment_followup", pk=commitment.pk)
+                if created:
+                    messages.success(request, _("Saved."))
+                else:
+                    messages.info(request, services.SENT_TWICE_MESSAGE)
+                return redirect(url)
         return self.render_to_response(self.context(commitment, period, form), status=400)

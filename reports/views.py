@@ -24,6 +24,7 @@ from dialogues.selectors import (
 )
 from dialogues.services import submission_create
 from pledges.models import Activity, County, Municipality, Pledge
+from pledges.permissions import check_administers
 from pledges.progress import Status
 from pledges.selectors import (
     attach_lineage,
@@ -219,10 +220,12 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
             ),
             pk=kwargs["pk"],
         )
+        check_administers(self.request.user, pledge.municipality_id)
         return pledge.municipality, pledge.valid_from.year, [pledge]
 
     def get(self, request, *args, **kwargs):
         pledge = get_object_or_404(Pledge, pk=kwargs["pk"])
+        check_administers(request.user, pledge.municipality_id)
         if pledge.is_public:
             # Nothing to preview: the pledge has its public page.
             return redirect(pledge.get_absolute_url())

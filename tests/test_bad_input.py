@@ -474,3 +474,32 @@ class TestFutureDoneActivitiesNeverCount:
         assert data["overall_completion"] == pytest.approx(0.5)
         activities = client.get(f"/api/v1/pledges/{commitment.pledge.pk}/activities/").json()
         assert activities["count"] == 2
+
+
+class TestFiltersAndNamesTheDatabaseCannotHold:
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "valid_from__year=99999",
+            "valid_from__month=13",
+            "id__in=1,2,99999999999999999999999",
+            "id=99999999999999999999999",
+            "municipality__id__exact=-99999999999999999999",
+        ],
+    )
+    def test_an_admin_list_reports_a_filter_it_cannot_run(self, client, query):
+        superuser = get_user_model().objects.create_superuser("root", "r@example.invalid", "pw")
+        client.force_login(superuser)
+        for path in ("/admin/pledges/pledge/", "/admin/pledges/agreement/"):
+            response = client.get(f"{path}?{query}")
+            assert response.status_code in (200, 302), (path, response.status_code)
+            if response.status_code == 302:
+                assert response["Location"].endswith("?e=1")
+        # The session (saved on every request) survived the failed query.
+        assert client.get("/admin/pledges/pledge/").status_code == 200
+
+    @pytest.mark.parametrize("path", ["/konto/logga-in/", "/admin/login/"])
+    def test_an_overlong_user_name_is_refused_at_the_field(self, client, path):
+        response = client.post(path, {"username": "a" * 5000, "password": "x"})
+        assert response.status_code == 200
+        assert "som mest 150 tecken" in response.content.decode()

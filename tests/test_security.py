@@ -275,7 +275,9 @@ class TestTyckTillLimits:
         municipality, other = MunicipalityFactory(), MunicipalityFactory()
         url = f"/kommun/{municipality.slug}/tyck-till/"
         for i in range(30):
-            response = client.post(url, MESSAGE, REMOTE_ADDR=f"198.51.100.{i + 1}")
+            # Each a message of its own: the same one sent again is stored only once.
+            message = {**MESSAGE, "message": f"{MESSAGE['message']} ({i})"}
+            response = client.post(url, message, REMOTE_ADDR=f"198.51.100.{i + 1}")
             assert response.status_code == 302
         response = client.post(url, MESSAGE, REMOTE_ADDR="203.0.113.1")
         assert response.status_code == 429
@@ -296,7 +298,8 @@ class TestTyckTillLimits:
         proxy = {"REMOTE_ADDR": "10.0.0.1"}
         for i in range(5):
             forwarded = f"192.0.2.{i}, 203.0.113.5"
-            response = client.post(url, MESSAGE, HTTP_X_FORWARDED_FOR=forwarded, **proxy)
+            message = {**MESSAGE, "message": f"{MESSAGE['message']} ({i})"}
+            response = client.post(url, message, HTTP_X_FORWARDED_FOR=forwarded, **proxy)
             assert response.status_code == 302
         response = client.post(url, MESSAGE, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
         assert response.status_code == 429
