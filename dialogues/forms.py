@@ -116,7 +116,9 @@ class ActionItemForm(CoordinatorForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = Organisation.objects.filter(
             municipality=municipality
-        ) | Organisation.objects.filter(police_area__municipalities=municipality)
+        ) | Organisation.objects.filter(
+            kind=Organisation.Kind.POLICE, police_area__municipalities=municipality
+        )
 
 
 class PictureForm(CoordinatorForm):

@@ -1,5 +1,8 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -9,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -55,9 +58,21 @@ def administered_municipality_ids(request):
     return permissions.administered_municipality_ids(request.user)
 
 
+# An id as our tables hold them: ASCII digits, small enough for a 64-bit column.
+PLAIN_ID = re.compile(r"[0-9]{1,18}")
+
+
 class SafeChangeListMixin:
     """A filter typed into a list's address that the database cannot run (the year 99999,
-    an id too large for its column) is reported as a bad filter, never a 500."""
+    an id too large for its column) is reported as a bad filter, and rows chosen for an
+    action by ids that cannot be ids are refused; never a 500."""
+
+    def response_action(self, request, queryset):
+        chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(PLAIN_ID.fullmatch(value) for value in chosen):
+            self.message_user(request, _("Choose the rows from the list."), messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def get_changelist_instance(self, request):
         try:
@@ -142,7 +157,7 @@ class ScopedHistoryMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_in_scope(request, object_id)
-        if not str(version_id).isdigit():
+        if not PLAIN_ID.fullmatch(str(version_id)):
             raise Http404
         if request.method == "POST" and not request.user.is_superuser:
             raise PermissionDenied
@@ -153,7 +168,7 @@ class ScopedHistoryMixin:
 
     def _check_in_scope(self, request, object_id):
         object_id = unquote(object_id)
-        if not str(object_id).isdigit():
+        if not PLAIN_ID.fullmatch(str(object_id)):
             raise Http404
         if not request.user.is_superuser and not (
             self.get_queryset(request).filter(pk=object_id).exists()
@@ -222,8 +237,10 @@ class MunicipalityAdmin(MunicipalityScopedAdmin, ReferenceDataAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """Administrators see the organisations that work in their municipalities and keep
-    their own municipality's; the police and national actors are kept by superusers."""
+    """Administrators see the organisations that work in their municipalities: their own,
+    the police of their local police areas and national actors. They add and keep only
+    their own municipality's (the municipality itself and its local actors); the police
+    and national actors are kept by superusers."""
 
     list_display = ["name", "kind", "municipality", "police_area"]
     list_filter = ["kind"]
@@ -237,20 +254,27 @@ class OrganisationAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             return queryset
         return queryset.filter(
             Q(municipality__in=ids)
-            | Q(police_area__municipalities__in=ids)
+            | Q(kind=Organisation.Kind.POLICE, police_area__municipalities__in=ids)
             | Q(kind=Organisation.Kind.EXTERNAL, municipality=None)
         ).distinct()
 
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["police_area"]
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser and "municipality" in form.base_fields:
-            form.base_fields["municipality"].required = True
+        if not request.user.is_superuser:
+            if "municipality" in form.base_fields:
+                form.base_fields["municipality"].required = True
+            if "kind" in form.base_fields:
+                kind = form.base_fields["kind"]
+                kind.choices = [c for c in kind.choices if c[0] != Organisation.Kind.POLICE]
         return form
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
             ids = administered_municipality_ids(request)
-            if obj.municipality_id not in ids:
+            if obj.municipality_id not in ids or obj.kind == Organisation.Kind.POLICE:
                 return False
         return super().has_change_permission(request, obj)
 
@@ -572,6 +596,11 @@ class UserAdmin(ScopedChoicesMixin, ScopedHistoryMixin, SimpleHistoryAdmin, Djan
         inside = Membership.objects.filter(municipality__in=ids).values("user")
         outside = Membership.objects.exclude(municipality__in=ids).values("user")
         return queryset.filter(is_superuser=False, pk__in=inside).exclude(pk__in=outside)
+
+    def has_delete_permission(self, request, obj=None):
+        # A deleted user takes their admin log with them, which may tell of municipalities
+        # they have left; administrators deactivate users instead.
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

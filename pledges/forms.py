@@ -183,7 +183,8 @@ class ActivityForm(forms.ModelForm):
             municipality__in=municipalities
         ).select_related("municipality")
         self.fields["organisations"].queryset = Organisation.objects.filter(
-            Q(municipality__in=municipalities) | Q(police_area__municipalities__in=municipalities)
+            Q(municipality__in=municipalities)
+            | Q(kind=Organisation.Kind.POLICE, police_area__municipalities__in=municipalities)
         ).distinct()
         for quantity, label in Commitment.Quantity.choices:
             self.fields[self.QUANTITY_PREFIX + quantity] = count_field(

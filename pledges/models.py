@@ -210,6 +210,15 @@ class Agreement(models.Model):
             raise ValidationError(
                 {"valid_to": _("The end cannot be before the start.")}, code="end_before_start"
             )
+        if (
+            self.municipality_id
+            and self.police_area_id
+            and self.municipality.police_area_id not in (None, self.police_area_id)
+        ):
+            raise ValidationError(
+                {"police_area": _("The agreement is with the municipality's local police area.")},
+                code="police_area",
+            )
 
     @property
     def focus_area_list(self):

@@ -474,3 +474,101 @@ def test_the_admin_of_a_municipality_is_staff_without_superuser_powers(asele):
     assert asele.admin.is_staff
     assert not asele.admin.is_superuser
     assert asele.admin.has_perm("pledges.change_pledge")
+
+
+class TestFoundInReview:
+    """Ways beyond one's municipality a hostile review found, closed."""
+
+    def test_no_police_organisation_planted_in_another_municipalitys_area(
+        self, client, asele, vingaker
+    ):
+        client.force_login(vingaker.admin)
+        response = client.post(
+            "/admin/pledges/organisation/add/",
+            {
+                "name": "Polisen Asele (falsk)",
+                "kind": "police",
+                "municipality": vingaker.municipality.pk,
+                "police_area": asele.municipality.police_area_id,
+            },
+        )
+        assert response.status_code == 200
+        response = client.post(
+            f"/admin/pledges/organisation/{vingaker.kommun.pk}/change/",
+            {
+                "name": "Asele kommun (officiell)",
+                "kind": "municipality",
+                "municipality": vingaker.municipality.pk,
+                "police_area": asele.municipality.police_area_id,
+            },
+        )
+        assert response.status_code == 302
+        client.get(response["Location"])  # shows (and so clears) the "changed" message
+        vingaker.kommun.refresh_from_db()
+        assert vingaker.kommun.police_area_id is None
+        client.force_login(asele.admin)
+        listing = client.get("/admin/pledges/organisation/").content.decode()
+        assert "falsk" not in listing
+        assert "officiell" not in listing
+        assert f"/admin/pledges/organisation/{asele.police.pk}/change/" in listing
+        client.force_login(asele.polis)
+        form = client.get(f"/samordnare/aktiviteter/ny/?lofte={asele.commitment.pk}")
+        assert "officiell" not in form.content.decode()
+
+    def test_an_agreement_is_with_the_municipalitys_own_police_area(self, client, asele, vingaker):
+        client.force_login(vingaker.admin)
+        response = client.post(
+            "/admin/pledges/agreement/add/",
+            {
+                "municipality": vingaker.municipality.pk,
+                "police_area": asele.municipality.police_area_id,
+                "title": "Överenskommelse",
+                "valid_from": "2026-01-01",
+                "valid_to": "2027-12-31",
+            },
+        )
+        assert response.status_code == 200
+        assert "Överenskommelsen gäller kommunens lokalpolisområde" in response.content.decode()
+        assert not vingaker.municipality.agreements.filter(title="Överenskommelse").exists()
+
+    def test_administrators_deactivate_users_rather_than_delete_them(self, client, asele):
+        client.force_login(asele.admin)
+        url = f"/admin/auth/user/{asele.kommunsamordnare.pk}/delete/"
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"post": "yes"}).status_code == 403
+
+    def test_view_on_site_opens_only_what_the_admin_shows(self, client, asele, vingaker):
+        from django.contrib.contenttypes.models import ContentType
+
+        from pledges.models import Pledge
+
+        pledge_type = ContentType.objects.get_for_model(Pledge).pk
+        url = f"/admin/r/{pledge_type}/{asele.draft.pk}/"
+        client.force_login(vingaker.admin)
+        assert client.get(url).status_code == 404
+        client.force_login(asele.admin)
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"/forhandsgranska/{asele.draft.pk}/"
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/admin/pledges/pledge/%C2%B2/history/",
+            "/admin/auth/user/%C2%B2/history/",
+            "/admin/pledges/pledge/1/history/%C2%B2/",
+            "/admin/r/%C2%B2/1/",
+        ],
+    )
+    def test_ids_that_are_no_ids_are_not_found(self, client, asele, superuser, path):
+        client.force_login(superuser)
+        assert client.get(path).status_code in (302, 404)
+
+    @pytest.mark.parametrize("chosen", ["²", "99999999999999999999"])
+    def test_actions_on_ids_that_are_no_ids_are_refused(self, client, asele, superuser, chosen):
+        client.force_login(superuser)
+        response = client.post(
+            "/admin/pledges/pledge/", {"action": "publish", "_selected_action": chosen}
+        )
+        assert response.status_code == 302
+        assert asele.draft.status == "draft"
