@@ -1,7 +1,9 @@
 # Production image: gunicorn serving config.wsgi, static files collected at build time and
-# served by WhiteNoise, migrations applied on every start.
+# served by WhiteNoise. Migrations are a one-off command before the web containers start
+# (docker-compose's "migrate" service), never part of their start: replicas would race.
 #
 #   docker build -t medborgarloften .
+#   docker run --rm -e ... medborgarloften python manage.py migrate --noinput
 #   docker run -e DJANGO_SECRET_KEY=... -e DJANGO_ALLOWED_HOSTS=example.org \
 #              -e DATABASE_URL=postgres://user:pass@host:5432/db -p 8000:8000 medborgarloften
 FROM python:3.11-slim
@@ -22,13 +24,18 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
+# Runtime dependencies only, exactly as locked (versions and hashes), in a layer of their
+# own: a change to the code does not reinstall them.
+COPY requirements.lock /app/requirements.lock
+RUN pip install --require-hashes -r requirements.lock
+
 # The whole source tree: the code plus templates/, static/ and locale/, which the settings
 # read from BASE_DIR (= /app). Owned by root, so the app user cannot modify its own code.
 COPY . /app
 
-# Runtime dependencies only (pyproject's [project].dependencies); the dev extras are not
-# installed. Remove the setuptools build leftovers from the tree.
-RUN pip install . \
+# The project itself, its dependencies being in place already. Remove the setuptools build
+# leftovers from the tree.
+RUN pip install --no-deps . \
     && rm -rf build ./*.egg-info
 
 # The production settings refuse to load without a secret key, allowed hosts and a
@@ -54,4 +61,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 
 # Migrations on start; gunicorn only starts if they succeed, and replaces the shell so that
 # it receives the container's stop signal.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers 3"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -1,15 +1,23 @@
 # The two commands: `make run` and `make test`. Both create .venv, install, migrate,
 # load the reference data and the demo. SQLite by default; DATABASE_URL for PostgreSQL.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The newest Python 3.11 or later that actually runs here (a pyenv shim of a version not
+# selected does not), else python3; override with PYTHON=/path/to/python.
+PYTHON ?= $(or $(shell for v in 3.14 3.13 3.12 3.11; do p=$$(command -v python$$v) && "$$p" -c "" 2>/dev/null && echo "$$p" && break; done),$(shell command -v python3))
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+PIP := $(PY) -m pip --quiet --disable-pip-version-check
+# Every package pinned with its hashes (pip-tools); `make lock` renews both files.
+LOCK := requirements-dev.lock
+COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test setup lint format messages clean
+.PHONY: run test setup lint format messages lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP) install --require-hashes -r $(LOCK)
+	$(PIP) install --no-deps -e .
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -38,5 +46,10 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages --locale sv --locale en --no-obsolete --no-location
 	$(PY) scripts/compile_messages.py
 
+# After a change to the dependencies in pyproject.toml.
+lock: $(STAMP)
+	$(COMPILE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) --extra dev --output-file requirements-dev.lock pyproject.toml
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf .venv .venv-* db.sqlite3 staticfiles

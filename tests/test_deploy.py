@@ -264,18 +264,27 @@ def test_dockerfile_healthcheck_hits_healthz_with_python(instructions):
     assert command.split()[0] in {"python", "python3"}
 
 
-def test_dockerfile_migrates_before_gunicorn(instructions):
-    keyword = "ENTRYPOINT" if any(name == "ENTRYPOINT" for name, _ in instructions) else "CMD"
-    command = command_text(_last(instructions, keyword))
-    if keyword == "ENTRYPOINT" and any(name == "CMD" for name, _ in instructions):
-        command += " " + command_text(_last(instructions, "CMD"))
-    assert "manage.py migrate --noinput" in command
-    assert "gunicorn config.wsgi:application" in command
-    migrate, gunicorn = command.index("migrate"), command.index("gunicorn")
-    assert migrate < gunicorn
-    # gunicorn must not start when the migrations fail.
-    assert "&&" in command[migrate:gunicorn]
+def test_migrations_run_once_before_any_web_container_starts(compose, web, instructions):
+    """A one-off service migrates; the web containers (possibly several replicas) only
+    start once it has succeeded, and never migrate themselves."""
+    migrate = compose["services"]["migrate"]
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate.get("restart") == "no"
+    assert migrate["image"] == web["image"]
+    assert migrate["environment"] == web["environment"]
+    assert web["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    command = command_text(_last(instructions, "CMD"))
+    assert "migrate" not in command
+    assert command.startswith("gunicorn config.wsgi:application")
     assert "0.0.0.0:8000" in command
+
+
+def test_dockerfile_installs_the_locked_dependencies_before_the_code(instructions):
+    steps = [(name, arguments) for name, arguments in instructions if name in {"COPY", "RUN"}]
+    locked = next(i for i, (name, arguments) in enumerate(steps) if "--require-hashes" in arguments)
+    code = next(i for i, (name, arguments) in enumerate(steps) if arguments.startswith(". "))
+    assert "-r requirements.lock" in steps[locked][1]
+    assert locked < code
 
 
 def test_dockerfile_uses_production_settings(instructions):
