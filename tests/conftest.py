@@ -1,6 +1,10 @@
 import os
 
 import pytest
+from django.contrib.auth import get_user_model
+
+from pledges.models import Membership, Municipality, Organisation
+from pledges.services import membership_grant
 
 
 @pytest.fixture
@@ -9,6 +13,34 @@ def demo_pledge(db):
     from reports.demo import seed_all
 
     return seed_all()
+
+
+@pytest.fixture
+def client_for(client, demo_pledge):
+    """A client logged in as the given user name."""
+
+    def login(username):
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return login
+
+
+@pytest.fixture
+def outsider(demo_pledge):
+    """A municipal coordinator of Vingåker: a member of another municipality."""
+    vingaker = Municipality.objects.get(slug="vingaker")
+    organisation = Organisation.objects.create(
+        name="Vingåkers kommun", kind=Organisation.Kind.MUNICIPALITY, municipality=vingaker
+    )
+    user = get_user_model().objects.create_user("vingaker", password="demo")
+    membership_grant(
+        user=user,
+        municipality=vingaker,
+        organisation=organisation,
+        role=Membership.Role.MUNICIPAL_COORDINATOR,
+    )
+    return user
 
 
 @pytest.hookimpl(wrapper=True)
