@@ -512,7 +512,7 @@ def seed_revision(pledge_2017):
     traffic = carried[1]
     traffic.text = REVISED_2018
     traffic.target_value = 6
-    traffic.change = "revised"
+    traffic.change = Commitment.Change.REVISED
     traffic.change_note = (
         "Målet höjs från 4 till 6 trafikinsatser: buskörning och hastighet togs upp igen "
         "i medborgardialogerna."
@@ -537,7 +537,7 @@ def seed_revision(pledge_2017):
         target_value=1,
         unit="trygghetsvandringar",
         audience="Invånare i Åsele tätort",
-        change="new",
+        change=Commitment.Change.NEW,
     )
     pledge_publish(pledge=draft)
     commitments = {c.position: c for c in draft.commitments.all()}

@@ -471,6 +471,13 @@ class Commitment(models.Model):
         JOINT_SUPERVISION = "joint_supervision", _("joint supervision")
         OTHER = "other", _("other")
 
+    class Change(models.TextChoices):
+        """What became of the commitment in a revision (its lineage)."""
+
+        NEW = "new", _("new")
+        CONTINUED = "continued", _("continued")
+        REVISED = "revised", _("revised")
+
     class Quantity(models.TextChoices):
         VEHICLES_CHECKED = "vehicles_checked", _("vehicles checked")
         BREATH_TESTS = "breath_tests", _("breath tests")
@@ -537,12 +544,8 @@ class Commitment(models.Model):
     change = models.CharField(
         _("change from the previous pledge"),
         max_length=20,
-        choices=[
-            ("new", _("new")),
-            ("continued", _("continued")),
-            ("revised", _("revised")),
-        ],
-        default="new",
+        choices=Change.choices,
+        default=Change.NEW,
     )
     change_note = models.TextField(
         _("what changed"), max_length=2000, blank=True, help_text=_("Shown publicly.")

@@ -102,7 +102,9 @@ def check_lineage(pledge):
     compared = [f for f in Commitment.PROMISED_FIELDS if f != "position"]
     altered = [
         c.position
-        for c in pledge.commitments.filter(change="continued").select_related("previous")
+        for c in pledge.commitments.filter(change=Commitment.Change.CONTINUED).select_related(
+            "previous"
+        )
         if c.previous and any(getattr(c.previous, f) != getattr(c, f) for f in compared)
     ]
     if altered:
@@ -116,9 +118,9 @@ def check_lineage(pledge):
                 code="continued_but_changed",
             )
         )
-    unexplained = pledge.commitments.filter(change="revised", change_note="").values_list(
-        "position", flat=True
-    )
+    unexplained = pledge.commitments.filter(
+        change=Commitment.Change.REVISED, change_note=""
+    ).values_list("position", flat=True)
     if unexplained:
         errors.append(
             ValidationError(
@@ -214,7 +216,7 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
         new = Commitment(
             pledge=draft,
             previous=old,
-            change="continued",
+            change=Commitment.Change.CONTINUED,
             **{field: getattr(old, field) for field in Commitment.PROMISED_FIELDS},
         )
         new.full_clean()
