@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -72,6 +72,22 @@ def date_or_404(value):
         raise Http404 from None
 
 
+class RenamedParamsMixin:
+    """Query parameters that once had Swedish names (``?lofte=``, ``?sida=``) keep working:
+    a GET with an old name is redirected, for good, to the same address with the new one."""
+
+    renamed_params = {}
+
+    def dispatch(self, request, *args, **kwargs):
+        old = [name for name in self.renamed_params if name in request.GET]
+        if request.method == "GET" and old:
+            query = request.GET.copy()
+            for name in old:
+                query.setlist(self.renamed_params[name], query.pop(name))
+            return HttpResponsePermanentRedirect(f"{request.path}?{query.urlencode()}")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class CoordinatorView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "pledges.view_activity"
 
@@ -106,8 +122,11 @@ class DashboardView(CoordinatorView):
         return context
 
 
-class ActivityFormView(CoordinatorView):
-    """Log a new activity, or edit one (planned -> done keeps its history)."""
+class ActivityFormView(RenamedParamsMixin, CoordinatorView):
+    """Log a new activity, or edit one (planned -> done keeps its history); ``?commitment=``
+    preselects the promise."""
+
+    renamed_params = {"lofte": "commitment"}
 
     template_name = "pledges/activity_form.html"
     permission_required = "pledges.add_activity"
@@ -130,10 +149,11 @@ class ActivityFormView(CoordinatorView):
         return activity
 
     def initial_commitment(self):
-        if "lofte" not in self.request.GET:
+        if "commitment" not in self.request.GET:
             return None
         commitment = get_object_or_404(
-            Commitment.objects.select_related("pledge"), pk=int_or_404(self.request.GET["lofte"])
+            Commitment.objects.select_related("pledge"),
+            pk=int_or_404(self.request.GET["commitment"]),
         )
         check_can_act(self.request.user, commitment)
         return commitment
@@ -274,8 +294,10 @@ class ActivityCancelView(CoordinatorView):
         return self.render_to_response(context, status=400)
 
 
-class ActivityListView(CoordinatorView):
+class ActivityListView(RenamedParamsMixin, CoordinatorView):
     """My municipalities' activities, filtered by promise, status and month."""
+
+    renamed_params = {"sida": "page"}
 
     template_name = "pledges/activity_list.html"
     paginate_by = 50
@@ -289,9 +311,9 @@ class ActivityListView(CoordinatorView):
                 "commitment__pledge__municipality", "site"
             )
         ).order_by("-date", "-pk")
-        page = Paginator(activities, self.paginate_by).get_page(self.request.GET.get("sida"))
+        page = Paginator(activities, self.paginate_by).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
-        query.pop("sida", None)
+        query.pop("page", None)
         context.update(form=form, page=page, query=query.urlencode())
         return context
 

@@ -181,7 +181,7 @@ def test_two_first_verdicts_of_a_period(world):
 
 def test_a_double_posted_activity_is_created_once(world):
     """The same form (one token) sent twice at once: one activity, both land on it."""
-    url = f"/samordnare/aktiviteter/ny/?lofte={world.commitment.pk}"
+    url = f"/samordnare/aktiviteter/ny/?commitment={world.commitment.pk}"
     page = loaded(world.polis, url)
     data = {
         "commitment": world.commitment.pk,

@@ -54,7 +54,7 @@ def cases(world):
     dialogue, picture = world.dialogue, world.picture
     return {
         "activity": (
-            f"/samordnare/aktiviteter/ny/?lofte={world.commitment.pk}",
+            f"/samordnare/aktiviteter/ny/?commitment={world.commitment.pk}",
             {
                 "commitment": world.commitment.pk,
                 "status": "done",

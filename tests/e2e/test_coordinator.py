@@ -73,7 +73,7 @@ def test_kommun_is_not_offered_police_only_promises(page, demo_site):
     traffic = Commitment.objects.get(
         position=1, pledge__municipality__slug="asele", pledge__valid_from__year=2017
     )
-    response = page.goto(f"{demo_site}/samordnare/aktiviteter/ny/?lofte={traffic.pk}")
+    response = page.goto(f"{demo_site}/samordnare/aktiviteter/ny/?commitment={traffic.pk}")
     assert response.status == 403
 
 

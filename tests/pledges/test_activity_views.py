@@ -233,7 +233,23 @@ class TestListAndFilters:
         assert "2017-10-03" in html
 
     @pytest.mark.parametrize(
-        "params", [{"month": "2017-13"}, {"status": "x"}, {"commitment": "zz"}, {"sida": "abc"}]
+        "params", [{"month": "2017-13"}, {"status": "x"}, {"commitment": "zz"}, {"page": "abc"}]
     )
     def test_bad_filters_are_not_errors(self, polis, demo_pledge, params):
         assert polis.get("/samordnare/aktiviteter/", params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/samordnare/aktiviteter/ny/?lofte=7", "/samordnare/aktiviteter/ny/?commitment=7"),
+        (
+            "/samordnare/aktiviteter/?status=done&sida=2",
+            "/samordnare/aktiviteter/?status=done&page=2",
+        ),
+    ],
+)
+def test_the_old_swedish_query_parameters_redirect_to_the_english_ones(client_for, old, new):
+    response = client_for("polis").get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new

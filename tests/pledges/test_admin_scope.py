@@ -512,7 +512,7 @@ class TestFoundInReview:
         assert "officiell" not in listing
         assert f"/admin/pledges/organisation/{asele.police.pk}/change/" in listing
         client.force_login(asele.polis)
-        form = client.get(f"/samordnare/aktiviteter/ny/?lofte={asele.commitment.pk}")
+        form = client.get(f"/samordnare/aktiviteter/ny/?commitment={asele.commitment.pk}")
         assert "officiell" not in form.content.decode()
 
     def test_an_agreement_is_with_the_municipalitys_own_police_area(self, client, asele, vingaker):

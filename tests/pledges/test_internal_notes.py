@@ -97,7 +97,7 @@ def test_taking_part_opens_the_notes(client, world):
 def test_a_logged_activity_belongs_to_the_loggers_organisation(client, world):
     client.force_login(world.kommunsamordnare)
     response = client.post(
-        f"/samordnare/aktiviteter/ny/?lofte={world.joint.pk}",
+        f"/samordnare/aktiviteter/ny/?commitment={world.joint.pk}",
         {
             "commitment": world.joint.pk,
             "status": "done",

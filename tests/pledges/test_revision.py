@@ -295,7 +295,8 @@ class TestDrafts:
     def test_draft_is_invisible_to_coordinators(self, client_for, draft):
         client = client_for("polis")
         commitment = draft.commitments.get(position=1)
-        assert client.get(f"/samordnare/aktiviteter/ny/?lofte={commitment.pk}").status_code == 404
+        url = f"/samordnare/aktiviteter/ny/?commitment={commitment.pk}"
+        assert client.get(url).status_code == 404
         assert "HEMLIG" not in client.get("/samordnare/aktiviteter/ny/").content.decode()
         assert client.get(f"/samordnare/plan/{draft.pk}/").status_code == 404
 

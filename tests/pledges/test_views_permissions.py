@@ -33,7 +33,7 @@ def urls(pledge):
     return {
         "dashboard": "/samordnare/",
         "activity_list": "/samordnare/aktiviteter/",
-        "activity_create": f"/samordnare/aktiviteter/ny/?lofte={commitment.pk}",
+        "activity_create": f"/samordnare/aktiviteter/ny/?commitment={commitment.pk}",
         "activity_detail": f"/samordnare/aktiviteter/{activity.pk}/",
         "activity_update": f"/samordnare/aktiviteter/{activity.pk}/andra/",
         "activity_cancel": f"/samordnare/aktiviteter/{activity.pk}/stall-in/",
@@ -130,13 +130,13 @@ def test_polis_cannot_log_a_municipal_only_commitment(client_for, demo_pledge):
         activity_type="safety_walk",
         target_kind="qualitative",
     )
-    response = client_for("polis").get(f"/samordnare/aktiviteter/ny/?lofte={commitment.pk}")
+    response = client_for("polis").get(f"/samordnare/aktiviteter/ny/?commitment={commitment.pk}")
     assert response.status_code == 403
 
 
 @pytest.mark.parametrize("value", ["abc", "", "99999999", "-1"])
 def test_bad_commitment_parameter_is_404(client_for, demo_pledge, value):
-    response = client_for("polis").get(f"/samordnare/aktiviteter/ny/?lofte={value}")
+    response = client_for("polis").get(f"/samordnare/aktiviteter/ny/?commitment={value}")
     assert response.status_code == 404
 
 
