@@ -3,7 +3,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import ISO_DATE, bound_relation_ids, count_field, form_token_field
+from pledges.forms import (
+    ISO_DATE,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    count_field,
+    form_token_field,
+)
 from pledges.models import Commitment, Municipality, Organisation, Pledge, Site
 
 from .models import (
@@ -32,7 +38,6 @@ class CoordinatorForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.input_formats = ISO_DATE
-            bound_relation_ids(field)
         if self.instance.pk and hasattr(self.instance, "updated_at"):
             self.fields["loaded_at"] = forms.CharField(
                 widget=forms.HiddenInput, initial=self.instance.updated_at.isoformat()
@@ -54,6 +59,7 @@ class DialogueForm(CoordinatorForm):
 
     class Meta:
         model = Dialogue
+        field_classes = {"municipality": BoundedModelChoiceField}
         fields = [
             "municipality",
             "title",
@@ -97,6 +103,7 @@ class ConcernForm(CoordinatorForm):
 
     class Meta:
         model = Concern
+        field_classes = {"site": BoundedModelChoiceField}
         fields = ["theme", "summary", "place", "site", "times_raised", "rank"]
 
     def __init__(self, *args, municipality, **kwargs):
@@ -108,6 +115,7 @@ class ConcernForm(CoordinatorForm):
 class ActionItemForm(CoordinatorForm):
     class Meta:
         model = ActionItem
+        field_classes = {"owner": BoundedModelChoiceField}
         fields = ["description", "place", "owner", "deadline", "status", "rejection_reason"]
         widgets = {"deadline": DATE_WIDGET}
         help_texts = {"rejection_reason": _("Required, and shown publicly, when rejected.")}
@@ -124,6 +132,10 @@ class ActionItemForm(CoordinatorForm):
 class PictureForm(CoordinatorForm):
     class Meta:
         model = SituationalPicture
+        field_classes = {
+            "municipality": BoundedModelChoiceField,
+            "dialogues": BoundedModelMultipleChoiceField,
+        }
         fields = [
             "municipality",
             "title",
@@ -171,6 +183,10 @@ class FocusAreaForm(CoordinatorForm):
 
     class Meta:
         model = FocusArea
+        field_classes = {
+            "concerns": BoundedModelMultipleChoiceField,
+            "commitments": BoundedModelMultipleChoiceField,
+        }
         fields = [
             "position",
             "title",
@@ -204,6 +220,7 @@ class IndicatorValueForm(CoordinatorForm):
 
     class Meta:
         model = IndicatorValue
+        field_classes = {"indicator": BoundedModelChoiceField}
         fields = ["indicator", "year", "value"]
 
     def __init__(self, *args, **kwargs):

@@ -104,15 +104,6 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-def bound_relation_ids(field):
-    """Make a ModelForm's generated relation field refuse out-of-range ids. The bounded
-    classes only add checks, so the generated field can simply take them on."""
-    if type(field) is forms.ModelMultipleChoiceField:
-        field.__class__ = BoundedModelMultipleChoiceField
-    elif type(field) is forms.ModelChoiceField:
-        field.__class__ = BoundedModelChoiceField
-
-
 class CommitmentChoiceField(BoundedModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.pledge.municipality.name} {obj.pledge.valid_from.year}: {obj.text}"
@@ -154,6 +145,10 @@ class ActivityForm(forms.ModelForm):
             "internal_notes",
         ]
         labels = {"site": _("Place")}
+        field_classes = {
+            "site": BoundedModelChoiceField,
+            "organisations": BoundedModelMultipleChoiceField,
+        }
         widgets = {
             "organisations": forms.CheckboxSelectMultiple,
             "public_summary": forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
@@ -170,8 +165,6 @@ class ActivityForm(forms.ModelForm):
         if not internal_notes:
             # Someone else's notes: this user may change the activity but not read them.
             del self.fields["internal_notes"]
-        for field in self.fields.values():
-            bound_relation_ids(field)
         commitments = (
             Commitment.objects.actionable_by(user)
             .select_related("pledge__municipality")
