@@ -48,12 +48,6 @@ class CoordinatorForm(forms.ModelForm):
         self.helper.add_input(Submit("save", self.submit_label))
 
 
-def member_municipalities(user):
-    if user.is_superuser:
-        return Municipality.objects.all()
-    return Municipality.objects.filter(memberships__user=user)
-
-
 class DialogueForm(CoordinatorForm):
     participants = count_field(_("Participants or responses"))
 
@@ -86,7 +80,7 @@ class DialogueForm(CoordinatorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = member_municipalities(self.user)
+        self.fields["municipality"].queryset = Municipality.objects.for_user(self.user)
         if self.instance.pk:
             # A dialogue stays in its municipality: its concerns and links depend on it.
             self.fields["municipality"].disabled = True
@@ -158,11 +152,10 @@ class PictureForm(CoordinatorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = member_municipalities(self.user)
-        self.fields["municipality"].queryset = municipalities
-        self.fields["dialogues"].queryset = Dialogue.objects.filter(
-            municipality__in=municipalities
-        ).select_related("municipality")
+        self.fields["municipality"].queryset = Municipality.objects.for_user(self.user)
+        self.fields["dialogues"].queryset = Dialogue.objects.for_user(self.user).select_related(
+            "municipality"
+        )
         if self.instance.pk:
             self.fields["municipality"].disabled = True
 
@@ -226,7 +219,7 @@ class IndicatorValueForm(CoordinatorForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["indicator"].queryset = Indicator.objects.filter(
-            municipality__in=member_municipalities(self.user)
+            municipality__in=Municipality.objects.for_user(self.user)
         ).select_related("municipality")
         self.fields["indicator"].label_from_instance = lambda i: f"{i.municipality}: {i}"
 

@@ -39,6 +39,12 @@ class DialogueQuerySet(models.QuerySet):
         """Dialogues a citizen may see."""
         return self.filter(is_published=True)
 
+    def for_user(self, user):
+        """Dialogues in the municipalities the user is a member of (all for superusers)."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(municipality__in=Municipality.objects.for_user(user))
+
 
 class Dialogue(models.Model):
     class Format(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from pledges.forms import attach_errors, sent_before
+from pledges.models import Municipality
 from pledges.permissions import check_member
 from pledges.services import SENT_TWICE_MESSAGE, create_once
 
@@ -25,7 +26,6 @@ from .forms import (
     IndicatorValueForm,
     ModerationForm,
     PictureForm,
-    member_municipalities,
 )
 from .models import (
     ActionItem,
@@ -49,9 +49,9 @@ class OverviewView(CoordinatorView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipalities = member_municipalities(self.request.user)
+        municipalities = Municipality.objects.for_user(self.request.user)
         context.update(
-            dialogues=Dialogue.objects.filter(municipality__in=municipalities)
+            dialogues=Dialogue.objects.for_user(self.request.user)
             .select_related("municipality")
             .order_by("-starts_on"),
             pictures=SituationalPicture.objects.filter(
@@ -362,7 +362,9 @@ class IndicatorValueView(ObjectFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["indicators"] = (
-            Indicator.objects.filter(municipality__in=member_municipalities(self.request.user))
+            Indicator.objects.filter(
+                municipality__in=Municipality.objects.for_user(self.request.user)
+            )
             .prefetch_related("values")
             .select_related("municipality")
         )
@@ -379,7 +381,7 @@ class ModerationListView(CoordinatorView):
         context = super().get_context_data(**kwargs)
         context["submissions"] = (
             Submission.objects.pending()
-            .filter(municipality__in=member_municipalities(self.request.user))
+            .filter(municipality__in=Municipality.objects.for_user(self.request.user))
             .select_related("municipality")
             .order_by("created_at")
         )

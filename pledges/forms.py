@@ -253,7 +253,7 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commitment"].queryset = (
-            Commitment.objects.in_municipalities_of(user)
+            Commitment.objects.for_user(user)
             .select_related("pledge__municipality")
             .order_by("-pledge__valid_from", "position")
         )

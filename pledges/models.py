@@ -70,6 +70,13 @@ class PoliceArea(models.Model):
 
 
 class MunicipalityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The municipalities the user is a member of, in any role (all for a superuser):
+        the one scope of every coordinator page and form choice."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(pk__in=user.memberships.values("municipality"))
+
     def with_public_pledge(self):
         """Municipalities that have at least one published or superseded pledge."""
         return self.filter(
@@ -431,11 +438,11 @@ class FocusTag(models.Model):
 
 
 class CommitmentQuerySet(models.QuerySet):
-    def in_municipalities_of(self, user):
+    def for_user(self, user):
         """Commitments in the municipalities the user is a member of (all for superusers)."""
         if user.is_superuser:
             return self.all()
-        return self.filter(pledge__municipality__memberships__user=user).distinct()
+        return self.filter(pledge__municipality__in=Municipality.objects.for_user(user))
 
     def actionable_by(self, user):
         """Commitments of public (published or superseded) pledges the user's organisation
@@ -750,13 +757,11 @@ class ActivityQuerySet(models.QuerySet):
         """Activities that count: status done (planned and cancelled never count)."""
         return self.filter(status=Activity.Status.DONE)
 
-    def in_municipalities_of(self, user):
+    def for_user(self, user):
         """Activities in the municipalities the user is a member of (all for superusers)."""
         if user.is_superuser:
             return self.all()
-        return self.filter(
-            commitment__pledge__municipality__in=Municipality.objects.filter(memberships__user=user)
-        )
+        return self.filter(commitment__pledge__municipality__in=Municipality.objects.for_user(user))
 
     def public(self, today=None):
         """What a citizen may see: done activities whose date has passed."""

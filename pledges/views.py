@@ -140,7 +140,7 @@ class ActivityFormView(RenamedParamsMixin, CoordinatorView):
         if "pk" not in self.kwargs:
             return None
         activity = get_object_or_404(
-            Activity.objects.in_municipalities_of(self.request.user)
+            Activity.objects.for_user(self.request.user)
             .select_related("commitment__pledge")
             .prefetch_related("organisations"),
             pk=self.kwargs["pk"],
@@ -238,7 +238,7 @@ class ActivityDetailView(CoordinatorView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         activity = get_object_or_404(
-            Activity.objects.in_municipalities_of(self.request.user)
+            Activity.objects.for_user(self.request.user)
             .select_related("commitment__pledge__municipality", "site", "logged_by", "logged_for")
             .prefetch_related("organisations", "measurements"),
             pk=self.kwargs["pk"],
@@ -262,9 +262,7 @@ class ActivityCancelView(CoordinatorView):
 
     def load(self):
         activity = get_object_or_404(
-            Activity.objects.in_municipalities_of(self.request.user).select_related(
-                "commitment__pledge"
-            ),
+            Activity.objects.for_user(self.request.user).select_related("commitment__pledge"),
             pk=self.kwargs["pk"],
         )
         check_can_act(self.request.user, activity.commitment)
@@ -307,7 +305,7 @@ class ActivityListView(RenamedParamsMixin, CoordinatorView):
         user = self.request.user
         form = ActivityFilterForm(self.request.GET or None, user=user)
         activities = form.filter(
-            Activity.objects.in_municipalities_of(user).select_related(
+            Activity.objects.for_user(user).select_related(
                 "commitment__pledge__municipality", "site"
             )
         ).order_by("-date", "-pk")
