@@ -1,10 +1,12 @@
 import os
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from pledges.models import Membership, Municipality, Organisation
 from pledges.services import membership_grant
+from tests.world import TODAY, build_world
 
 
 @pytest.fixture
@@ -41,6 +43,20 @@ def outsider(demo_pledge):
         role=Membership.Role.MUNICIPAL_COORDINATOR,
     )
     return user
+
+
+@pytest.fixture
+def world_today():
+    """Today inside the pledges of tests.world. The clock ticks: edits are told apart by
+    when they were saved."""
+    with time_machine.travel(TODAY):
+        yield
+
+
+@pytest.fixture
+def world(world_today):
+    """A complete municipality (tests.world.build_world), on its today."""
+    return build_world("Asele")
 
 
 @pytest.hookimpl(wrapper=True)

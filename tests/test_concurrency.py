@@ -20,22 +20,10 @@ from django.test import Client
 
 from dialogues.models import Concern, Dialogue, FocusArea, Submission
 from pledges.models import Activity, FollowUp, FormToken, PeriodVerdict
-from tests.world import TODAY, build_world
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("world_today")]
 
 BARRIER_WAIT = 1.5
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world("Asele")
 
 
 def hidden(html, name):

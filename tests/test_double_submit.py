@@ -17,20 +17,8 @@ from dialogues.models import (
 )
 from dialogues.models import SituationalPicture as Picture
 from pledges.models import Activity, FollowUp, FormToken
-from tests.world import TODAY, build_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world("Asele")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 
 
 def token_of(client, url):

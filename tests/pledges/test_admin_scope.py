@@ -3,22 +3,14 @@ page, history, past version, revert, password form or relation reaches beyond th
 municipalities one administers, and superusers are out of every non-superuser's reach."""
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from pledges.models import Activity, FollowUp, Membership
 from pledges.services import activity_save
-from tests.world import TODAY, admin_objects, build_world, with_history
+from tests.world import admin_objects, build_world, with_history
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    # The clock ticks: edits are told apart by when they were saved.
-    with time_machine.travel(TODAY):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 
 
 @pytest.fixture

@@ -10,20 +10,8 @@ import time_machine
 from pledges.models import Commitment, FollowUp, PeriodVerdict
 from pledges.services import activity_save
 from tests.pledges.factories import CommitmentFactory
-from tests.world import TODAY, build_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY):
-        yield
-
-
-@pytest.fixture
-def world():
-    return build_world("Asele")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 
 
 def test_a_follow_up_is_written_and_published_through_its_page(client, world):

@@ -5,26 +5,17 @@ in it, and by administrators."""
 import re
 
 import pytest
-import time_machine
 
 from pledges.models import Activity
 from pledges.services import activity_save
-from tests.world import TODAY, build_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 
 
 @pytest.fixture
-def world():
+def world(world):
     """A joint promise's activity, logged by the police with only the police taking part;
     its notes were changed once, so they are in its history too."""
-    world = build_world("Asele")
     activity_save(
         user=world.polis,
         values={"internal_notes": f"{world.secret}, andra versionen"},
