@@ -9,16 +9,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pledges.models import Municipality
+from pledges.services import STALE_ROW_MESSAGE
 
 from .models import Concern, Dialogue, Submission
-
-STALE_MESSAGE = gettext_lazy(
-    "Someone else saved this while you were editing it. Reload the page to see their "
-    "changes, then make yours again."
-)
 
 
 @transaction.atomic
@@ -37,7 +32,7 @@ def object_save(*, instance, save_m2m, loaded_at=None):
             .first()
         )
         if current is None or current.isoformat() != loaded_at:
-            raise ValidationError(STALE_MESSAGE, code="stale")
+            raise ValidationError(STALE_ROW_MESSAGE, code="stale")
     instance.full_clean()
     instance.save()
     save_m2m()

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -20,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import permissions
+from .forms import bad_pk
 from .models import (
     Activity,
     Agreement,
@@ -41,6 +40,7 @@ from .models import (
 )
 from .progress import next_period
 from .services import (
+    STALE_ROW_MESSAGE,
     amendment_create,
     membership_grant,
     membership_revoke,
@@ -53,15 +53,6 @@ admin.site.site_title = _("Medborgarlöften – administration")
 admin.site.index_title = _("Administration")
 
 
-def administered_municipality_ids(request):
-    """The municipalities the user administers in the admin; None for a superuser."""
-    return permissions.administered_municipality_ids(request.user)
-
-
-# An id as our tables hold them: ASCII digits, small enough for a 64-bit column.
-PLAIN_ID = re.compile(r"[0-9]{1,18}")
-
-
 class SafeChangeListMixin:
     """A filter typed into a list's address that the database cannot run (the year 99999,
     an id too large for its column) is reported as a bad filter, and rows chosen for an
@@ -69,7 +60,7 @@ class SafeChangeListMixin:
 
     def response_action(self, request, queryset):
         chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not all(PLAIN_ID.fullmatch(value) for value in chosen):
+        if any(bad_pk(value) for value in chosen):
             self.message_user(request, _("Choose the rows from the list."), messages.WARNING)
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)
@@ -105,12 +96,6 @@ class ScopedChoicesMixin(SafeChangeListMixin):
             kwargs["queryset"] = related_admin.get_queryset(request)
 
 
-STALE_ADMIN_MESSAGE = _(
-    "Someone else saved this while you were editing it. Reload the page to see their "
-    "changes, then make yours again."
-)
-
-
 class StaleCheckedForm(forms.ModelForm):
     """Refuses to save over a change someone else saved since the form was loaded: the
     row's ``version`` (or ``updated_at``) when loaded is compared with the current one
@@ -143,7 +128,7 @@ class StaleCheckedForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self._checked and cleaned.get("loaded_version") != self._current_version(lock=True):
-            raise ValidationError(STALE_ADMIN_MESSAGE, code="stale")
+            raise ValidationError(STALE_ROW_MESSAGE, code="stale")
         return cleaned
 
 
@@ -157,7 +142,7 @@ class ScopedHistoryMixin:
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._check_in_scope(request, object_id)
-        if not PLAIN_ID.fullmatch(str(version_id)):
+        if bad_pk(version_id):
             raise Http404
         if request.method == "POST" and not request.user.is_superuser:
             raise PermissionDenied
@@ -168,7 +153,7 @@ class ScopedHistoryMixin:
 
     def _check_in_scope(self, request, object_id):
         object_id = unquote(object_id)
-        if not PLAIN_ID.fullmatch(str(object_id)):
+        if bad_pk(object_id):
             raise Http404
         if not request.user.is_superuser and not (
             self.get_queryset(request).filter(pk=object_id).exists()
@@ -184,7 +169,7 @@ class MunicipalityScopedAdmin(ScopedChoicesMixin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        ids = administered_municipality_ids(request)
+        ids = permissions.administered_municipality_ids(request.user)
         if ids is None:
             return queryset
         return queryset.filter(**{f"{self.municipality_lookup}__in": ids})
@@ -249,7 +234,7 @@ class OrganisationAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        ids = administered_municipality_ids(request)
+        ids = permissions.administered_municipality_ids(request.user)
         if ids is None:
             return queryset
         return queryset.filter(
@@ -273,7 +258,7 @@ class OrganisationAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
-            ids = administered_municipality_ids(request)
+            ids = permissions.administered_municipality_ids(request.user)
             if obj.municipality_id not in ids or obj.kind == Organisation.Kind.POLICE:
                 return False
         return super().has_change_permission(request, obj)
@@ -441,7 +426,9 @@ class MeasurementInline(ScopedChoicesMixin, admin.TabularInline):
 class ActivityAdmin(ScopedHistoryAdmin):
     municipality_lookup = "commitment__pledge__municipality"
     list_display = ["date", "commitment", "status", "site", "logged_by"]
-    list_filter = ["status", ("commitment__pledge__municipality", admin.RelatedOnlyFieldListFilter)]
+    # The municipalities to filter by come from their own table: "only those with
+    # activities" would scan every activity of the country on each page of the list.
+    list_filter = ["status", "commitment__pledge__municipality"]
     search_fields = ["public_summary", "commitment__text"]
     autocomplete_fields = ["site"]
     raw_id_fields = ["commitment"]
@@ -590,7 +577,7 @@ class UserAdmin(ScopedChoicesMixin, ScopedHistoryMixin, SimpleHistoryAdmin, Djan
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        ids = administered_municipality_ids(request)
+        ids = permissions.administered_municipality_ids(request.user)
         if ids is None:
             return queryset
         inside = Membership.objects.filter(municipality__in=ids).values("user")

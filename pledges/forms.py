@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -66,11 +67,15 @@ def sent_before(request):
     )
 
 
+# ASCII digits only: str.isdigit() also passes "²", which int() then refuses.
+PLAIN_DIGITS = re.compile(r"[0-9]+")
+
+
 def bad_pk(value):
     """True for an id that is not a whole number a database can hold: such a value is
     refused before any query, where it would overflow the integer column."""
     text = str(value)
-    return not text.isdigit() or int(text) > MAX_PK
+    return not PLAIN_DIGITS.fullmatch(text) or int(text) > MAX_PK
 
 
 def attach_errors(form, error):

@@ -326,6 +326,12 @@ def activity_cancel(*, activity: Activity, expected_version: int, reason: str = 
     return current
 
 
+# A row (a dialogue, a concern, a pledge in the admin...) saved by someone else meanwhile.
+STALE_ROW_MESSAGE = gettext_lazy(
+    "Someone else saved this while you were editing it. Reload the page to see their "
+    "changes, then make yours again."
+)
+
 STALE_TEXT_MESSAGE = gettext_lazy(
     "Someone else saved this text while you were writing. Reload the page to see theirs, "
     "then make your changes again."

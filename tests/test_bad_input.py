@@ -503,3 +503,16 @@ class TestFiltersAndNamesTheDatabaseCannotHold:
         response = client.post(path, {"username": "a" * 5000, "password": "x"})
         assert response.status_code == 200
         assert "som mest 150 tecken" in response.content.decode()
+
+
+@pytest.mark.usefixtures("world_today")
+@pytest.mark.parametrize("field", ["site", "organisations"])
+def test_an_id_of_non_ascii_digits_is_refused_at_the_field(client, world, field):
+    """ "²" passes str.isdigit() but not int(): refused like any other bad id."""
+    client.force_login(world.polis)
+    response = client.post(
+        f"/samordnare/aktiviteter/ny/?commitment={world.commitment.pk}",
+        {"commitment": world.commitment.pk, "status": "done", "date": "2026-11-01", field: "²"},
+    )
+    assert response.status_code == 400
+    assert not Activity.objects.filter(date=date(2026, 11, 1)).exists()
