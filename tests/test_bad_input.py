@@ -516,3 +516,24 @@ def test_an_id_of_non_ascii_digits_is_refused_at_the_field(client, world, field)
     )
     assert response.status_code == 400
     assert not Activity.objects.filter(date=date(2026, 11, 1)).exists()
+
+
+@pytest.mark.parametrize("target_period", ["week", "month", "year", "validity"])
+def test_a_future_done_activity_never_counts_for_other_pledge_shapes(target_period):
+    """A multi-year pledge in progress, with weekly, monthly, yearly and whole-validity
+    targets: a done activity dated tomorrow (put straight into the database) counts in
+    no period, however the validity is cut."""
+    from pledges.selectors import attach_progress
+
+    today = date(2026, 11, 25)  # a Wednesday
+    pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=date(2027, 12, 31))
+    commitment = CommitmentFactory(pledge=pledge, target_value=1, target_period=target_period)
+    ActivityFactory(commitment=commitment, date=today)
+    Activity.objects.bulk_create(
+        [Activity(commitment=commitment, date=date(2026, 11, 26), status="done")]
+    )
+    with time_machine.travel(today):
+        (judged,) = attach_progress([commitment], today=today)
+    periods = judged.period_history or [judged.progress]
+    assert sum(p.done for p in periods if p.period.start <= today) == 1
+    assert all(p.done == 0 for p in periods if p.period.start > today)
