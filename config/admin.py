@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path
 
+from accounts import permissions
+
 
 class AdminSite(admin.AdminSite):
     def get_urls(self):
@@ -44,3 +46,8 @@ class AdminSite(admin.AdminSite):
         else:
             raise Http404
         return HttpResponseRedirect(url)
+
+    def administered_municipality_ids(self, user):
+        """The ids of the municipalities the user administers, None for all (a superuser):
+        the scope of every app's admin (places.admin.MunicipalityScopedAdmin)."""
+        return permissions.administered_municipality_ids(user)

@@ -12,7 +12,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("konto/", include("pledges.account_urls")),
+    path("konto/", include("accounts.urls")),
     path("samordnare/", include("pledges.urls")),
     path("samordnare/", include("dialogues.urls")),
     path("", include("reports.urls")),

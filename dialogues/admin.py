@@ -1,7 +1,10 @@
 from django.contrib import admin
 
-from pledges.admin import MunicipalityScopedAdmin, ScopedChoicesMixin, ScopedHistoryAdmin
+from places.admin import MunicipalityScopedAdmin, ScopedChoicesMixin, ScopedHistoryAdmin
+from pledges.admin import PledgeAdmin
+from pledges.models import Pledge
 
+from . import services
 from .models import (
     ActionItem,
     Concern,
@@ -80,3 +83,14 @@ class SubmissionAdmin(MunicipalityScopedAdmin, admin.ModelAdmin):
     list_filter = ["status", "theme"]
     readonly_fields = ["municipality", "theme", "place", "message", "created_at", "moderated_by"]
     raw_id_fields = ["concern"]
+
+
+class RevisingPledgeAdmin(PledgeAdmin):
+    """Revising a pledge in the admin also carries over the focus areas its commitments
+    answer (dialogues.services.pledge_revise)."""
+
+    revise_pledge = staticmethod(services.pledge_revise)
+
+
+admin.site.unregister(Pledge)
+admin.site.register(Pledge, RevisingPledgeAdmin)

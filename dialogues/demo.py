@@ -11,7 +11,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from pledges.models import Commitment, Municipality, Pledge
+from places.models import Municipality
+from pledges.models import (
+    Commitment,
+    Pledge,
+)
 
 from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
 

@@ -10,10 +10,26 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from pledges.models import Municipality
-from pledges.services import STALE_ROW_MESSAGE
+from places.forms import STALE_ROW_MESSAGE
+from places.models import Municipality
+from pledges import services as pledge_services
+from pledges.models import Pledge
 
 from .models import Concern, Dialogue, Submission
+
+
+@transaction.atomic
+def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> Pledge:
+    """Revise a published pledge (pledges.services.pledge_revise), and let the focus areas
+    each carried-on commitment answers answer its successor too: the reasons for a promise
+    do not vanish when it is carried on. Returns the draft."""
+    draft = pledge_services.pledge_revise(
+        pledge=pledge, valid_from=valid_from, valid_to=valid_to, title=title
+    )
+    carried = draft.commitments.filter(previous__isnull=False)
+    for successor in carried.select_related("previous").prefetch_related("previous__focus_areas"):
+        successor.focus_areas.set(successor.previous.focus_areas.all())
+    return draft
 
 
 @transaction.atomic

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.permissions import check_member
+from places.models import Municipality
 from pledges.forms import attach_errors, sent_before
-from pledges.models import Municipality
-from pledges.permissions import check_member
 from pledges.services import SENT_TWICE_MESSAGE, create_once
 
 from . import services

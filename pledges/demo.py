@@ -6,9 +6,22 @@ agreement's details and the activities are invented for the demo and marked as s
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from accounts.models import Membership
+from accounts.services import membership_grant
+from places.models import (
+    Municipality,
+    Organisation,
+    PoliceArea,
+    Site,
+)
+from places.reference import (
+    load_reference_data,
+)
 
 from .models import (
     Activity,
@@ -17,24 +30,17 @@ from .models import (
     DroppedCommitment,
     FocusTag,
     Measurement,
-    Membership,
-    Municipality,
-    Organisation,
     Pledge,
-    PoliceArea,
-    Site,
 )
 from .progress import Status, TargetKind, TargetPeriod, reporting_periods, target_periods
-from .reference import DATA_DIR, load_reference_data
 from .services import (
     follow_up_save,
-    membership_grant,
     pledge_publish,
     pledge_revise,
     verdict_save,
 )
 
-SEED_FILE = DATA_DIR / "asele_2017_pledge.txt"
+SEED_FILE = Path(__file__).resolve().parent / "data" / "asele_2017_pledge.txt"
 DEMO_PASSWORD = "demo"
 
 
@@ -493,13 +499,15 @@ ACTIVITIES_2018 = [
 
 
 @transaction.atomic
-def seed_revision(pledge_2017):
+def seed_revision(pledge_2017, *, revise=pledge_revise):
     """The demo 2018 revision (invented, marked as demo): one commitment revised, two
-    continued, one dropped with a reason, one new; published, so 2017 is superseded."""
+    continued, one dropped with a reason, one new; published, so 2017 is superseded.
+    ``revise`` is the service that makes the draft (the dialogues app's carries the focus
+    areas over too)."""
     existing = Pledge.objects.filter(revises=pledge_2017).first()
     if existing:
         return existing
-    draft = pledge_revise(
+    draft = revise(
         pledge=pledge_2017,
         valid_from=date(2018, 1, 1),
         valid_to=date(2018, 12, 31),

@@ -1,4 +1,3 @@
-import re
 import uuid
 
 from crispy_forms.helper import FormHelper
@@ -9,7 +8,17 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Activity, Commitment, FormToken, Organisation, Site
+from accounts.models import FormToken
+from places.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from places.models import (
+    Organisation,
+    Site,
+)
+
+from .models import (
+    Activity,
+    Commitment,
+)
 from .progress import CLOSED_STATUSES, RUNNING_STATUSES
 
 # Big enough for any real count, small enough for every database's integer column.
@@ -19,8 +28,6 @@ MAX_COUNT = 1_000_000
 # Dates are typed as ISO (what the browser's date picker sends); the Swedish locale would
 # also accept US-style 10/3/17 and read it as October.
 ISO_DATE = ["%Y-%m-%d"]
-# The largest primary key any of our databases can hold.
-MAX_PK = 2**63 - 1
 
 
 def count_field(label, help_text="", *, minimum=0):
@@ -67,17 +74,6 @@ def sent_before(request):
     )
 
 
-# ASCII digits only: str.isdigit() also passes "²", which int() then refuses.
-PLAIN_DIGITS = re.compile(r"[0-9]+")
-
-
-def bad_pk(value):
-    """True for an id that is not a whole number a database can hold: such a value is
-    refused before any query, where it would overflow the integer column."""
-    text = str(value)
-    return not PLAIN_DIGITS.fullmatch(text) or int(text) > MAX_PK
-
-
 def attach_errors(form, error):
     """Show a service's or model's ValidationError on the form: at its field when the form
     has that field, otherwise above the form."""
@@ -86,27 +82,6 @@ def attach_errors(form, error):
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
-
-
-class BoundedModelChoiceField(forms.ModelChoiceField):
-    def to_python(self, value):
-        if value not in self.empty_values and bad_pk(value):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        for pk in value:
-            if bad_pk(pk):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
 
 
 class CommitmentChoiceField(BoundedModelChoiceField):

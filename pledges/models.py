@@ -1,9 +1,6 @@
 from datetime import date
 
-import simple_history
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,160 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import roles
+from accounts.models import Membership
+from places.models import Municipality, Organisation, PoliceArea, Site
+
 from .progress import Period, ReportingCadence, Status, TargetKind, TargetPeriod
 from .validators import sane_date
-
-
-class PoliceRegion(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("police region")
-        verbose_name_plural = _("police regions")
-
-    def __str__(self):
-        return self.name
-
-
-class County(models.Model):
-    code = models.CharField(_("county code"), max_length=2, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    police_region = models.ForeignKey(
-        PoliceRegion,
-        verbose_name=_("police region"),
-        on_delete=models.PROTECT,
-        related_name="counties",
-        null=True,
-        blank=True,
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("county")
-        verbose_name_plural = _("counties")
-
-    def __str__(self):
-        return self.name
-
-
-class PoliceArea(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    region = models.ForeignKey(
-        PoliceRegion,
-        verbose_name=_("police region"),
-        on_delete=models.PROTECT,
-        related_name="police_areas",
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("local police area")
-        verbose_name_plural = _("local police areas")
-
-    def __str__(self):
-        return self.name
-
-
-class MunicipalityQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """The municipalities the user is a member of, in any role (all for a superuser):
-        the one scope of every coordinator page and form choice."""
-        if user.is_superuser:
-            return self.all()
-        return self.filter(pk__in=user.memberships.values("municipality"))
-
-    def with_public_pledge(self):
-        """Municipalities that have at least one published or superseded pledge."""
-        return self.filter(
-            pledges__status__in=Pledge.PUBLIC_STATUSES,
-        ).distinct()
-
-
-class Municipality(models.Model):
-    code = models.CharField(_("municipality code"), max_length=4, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    county = models.ForeignKey(
-        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="municipalities"
-    )
-    police_area = models.ForeignKey(
-        PoliceArea,
-        verbose_name=_("local police area"),
-        on_delete=models.SET_NULL,
-        related_name="municipalities",
-        null=True,
-        blank=True,
-    )
-
-    objects = MunicipalityQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("municipality")
-        verbose_name_plural = _("municipalities")
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("reports:municipality", kwargs={"slug": self.slug})
-
-
-class Organisation(models.Model):
-    class Kind(models.TextChoices):
-        POLICE = "police", _("police")
-        MUNICIPALITY = "municipality", _("municipality")
-        EXTERNAL = "external", _("external actor")
-
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    municipality = models.ForeignKey(
-        Municipality,
-        verbose_name=_("municipality"),
-        on_delete=models.CASCADE,
-        related_name="organisations",
-        null=True,
-        blank=True,
-        help_text=_("The municipality itself, or the one an external actor works in."),
-    )
-    police_area = models.ForeignKey(
-        PoliceArea,
-        verbose_name=_("local police area"),
-        on_delete=models.CASCADE,
-        related_name="organisations",
-        null=True,
-        blank=True,
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        constraints = [
-            models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind"),
-            models.CheckConstraint(
-                condition=~Q(kind="police") | Q(police_area__isnull=False),
-                name="organisation_police_has_area",
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="municipality") | Q(municipality__isnull=False),
-                name="organisation_municipality_has_municipality",
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def works_in(self, municipality):
-        """True for the municipality itself, the police of its local police area, and an
-        external actor of the municipality (or of none in particular)."""
-        if self.kind == self.Kind.POLICE:
-            return self.police_area_id == municipality.police_area_id
-        if self.kind == self.Kind.MUNICIPALITY:
-            return self.municipality_id == municipality.pk
-        return self.municipality_id in (None, municipality.pk)
 
 
 class Agreement(models.Model):
@@ -391,40 +239,6 @@ class Pledge(models.Model):
             )
 
 
-class Site(models.Model):
-    class Kind(models.TextChoices):
-        SCHOOL = "school", _("school")
-        VILLAGE = "village", _("village")
-        TOWN_CENTRE = "town_centre", _("town centre")
-        STATION = "station", _("station")
-        SQUARE = "square", _("square")
-        OTHER = "other", _("other place")
-
-    municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="sites"
-    )
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    is_demo = models.BooleanField(
-        _("demo content"),
-        default=False,
-        help_text=_("Invented for the demonstration, not a real place."),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("site")
-        verbose_name_plural = _("sites")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["municipality", "name"], name="site_unique_municipality_name"
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-
 class FocusTag(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
 
@@ -455,7 +269,7 @@ class CommitmentQuerySet(models.QuerySet):
         for membership in Membership.objects.filter(user=user):
             allowed |= Q(
                 pledge__municipality_id=membership.municipality_id,
-                responsible__in=membership.parties,
+                responsible__in=responsible_parties(membership.role),
             )
         return published.filter(allowed)
 
@@ -647,6 +461,19 @@ class Commitment(models.Model):
     @property
     def is_qualitative(self):
         return self.target_kind == TargetKind.QUALITATIVE
+
+
+def responsible_parties(role):
+    """The responsible parties (Commitment.Responsible) a member in ``role`` acts for: police
+    coordinators for the police's and the joint commitments, municipal coordinators for the
+    municipality's and the joint ones, administrators for all."""
+    if role == Membership.Role.ADMIN:
+        return set(Commitment.Responsible.values)
+    party = {
+        Membership.Role.POLICE_COORDINATOR: Commitment.Responsible.POLICE,
+        Membership.Role.MUNICIPAL_COORDINATOR: Commitment.Responsible.MUNICIPALITY,
+    }[role]
+    return {party, Commitment.Responsible.JOINT}
 
 
 class DroppedCommitment(models.Model):
@@ -957,95 +784,6 @@ class Measurement(models.Model):
         return f"{self.get_quantity_display()}: {self.value}"
 
 
-class MembershipQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """The user's memberships, with municipality and organisation loaded."""
-        return self.filter(user=user).select_related("municipality", "organisation")
-
-
-class Membership(models.Model):
-    """A user acting for an organisation in a municipality, in a role."""
-
-    class Role(models.TextChoices):
-        POLICE_COORDINATOR = "police_coordinator", _("police coordinator")
-        MUNICIPAL_COORDINATOR = "municipal_coordinator", _("municipal coordinator")
-        ADMIN = "admin", _("administrator")
-
-    # The auth group (pledges.roles) that carries each role's permissions.
-    GROUPS = {
-        Role.POLICE_COORDINATOR: roles.POLICE_COORDINATORS,
-        Role.MUNICIPAL_COORDINATOR: roles.MUNICIPAL_COORDINATORS,
-        Role.ADMIN: roles.ADMINISTRATORS,
-    }
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
-    municipality = models.ForeignKey(
-        Municipality,
-        verbose_name=_("municipality"),
-        on_delete=models.CASCADE,
-        related_name="memberships",
-    )
-    organisation = models.ForeignKey(
-        Organisation,
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="memberships",
-    )
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-
-    history = HistoricalRecords()
-    objects = MembershipQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["municipality__name", "user__username"]
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "municipality"], name="membership_unique_user_municipality"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.user} – {self.municipality} ({self.get_role_display()})"
-
-    def clean(self):
-        """A coordinator's organisation is of their party: police for police coordinators,
-        the municipality itself for municipal coordinators."""
-        super().clean()
-        if not self.organisation_id or not self.role:
-            return
-        party = {
-            self.Role.POLICE_COORDINATOR: Organisation.Kind.POLICE,
-            self.Role.MUNICIPAL_COORDINATOR: Organisation.Kind.MUNICIPALITY,
-        }.get(self.role)
-        if party and self.organisation.kind != party:
-            raise ValidationError(
-                {"organisation": _("The organisation does not match the role.")}, code="party"
-            )
-        if self.municipality_id and not self.organisation.works_in(self.municipality):
-            raise ValidationError(
-                {"organisation": _("The organisation does not work in this municipality.")},
-                code="elsewhere",
-            )
-
-    @property
-    def parties(self):
-        """The responsible parties this membership may act for."""
-        if self.role == self.Role.ADMIN:
-            return set(Commitment.Responsible.values)
-        party = {
-            self.Role.POLICE_COORDINATOR: Commitment.Responsible.POLICE,
-            self.Role.MUNICIPAL_COORDINATOR: Commitment.Responsible.MUNICIPALITY,
-        }[self.role]
-        return {party, Commitment.Responsible.JOINT}
-
-
 class CommitmentPeriodText(models.Model):
     """What coordinators write about one commitment for one period: who, when, published."""
 
@@ -1125,50 +863,3 @@ class PeriodVerdict(CommitmentPeriodText):
     @property
     def period(self):
         return Period(self.period_start, self.period_end, self.commitment.target_period)
-
-
-class FormToken(models.Model):
-    """A create form that has been saved, by the token it was rendered with: posting the
-    same form again (a double click, a resend) leads to what the first post made instead
-    of making it twice."""
-
-    token = models.UUIDField(_("token"), primary_key=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    url = models.CharField(_("address"), max_length=500)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("saved form")
-        verbose_name_plural = _("saved forms")
-
-    def __str__(self):
-        return str(self.token)
-
-
-class UserHistoricalRecords(HistoricalRecords):
-    """History of users without their password hashes, and without a record for every
-    login (which only touches last_login)."""
-
-    def post_save(self, instance, created, using=None, **kwargs):
-        if kwargs.get("update_fields") == frozenset({"last_login"}):
-            return
-        super().post_save(instance, created, using=using, **kwargs)
-
-
-# Who may do what is kept in history like the domain: users (their groups, staff and
-# superuser flags, never their password) and the role groups' permissions.
-simple_history.register(
-    get_user_model(),
-    app="pledges",
-    records_class=UserHistoricalRecords,
-    excluded_fields=["password", "last_login"],
-    m2m_fields=["groups", "user_permissions"],
-)
-simple_history.register(Group, app="pledges", m2m_fields=["permissions"])

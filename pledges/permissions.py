@@ -1,31 +1,13 @@
-"""Who may do what: a coordinator acts only in their municipalities, and only for the
-commitments their organisation is responsible for (joint ones: both parties)."""
+"""Who may do what with a commitment: a coordinator acts only in their municipalities, and
+only for the commitments their organisation is responsible for (joint ones: both parties)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Membership
+from accounts.models import Membership
+from accounts.permissions import check_member, membership_in
 
-
-def memberships_of(user):
-    """The user's memberships, loaded once per request and kept on the user object."""
-    if not hasattr(user, "_membership_cache"):
-        user._membership_cache = list(Membership.objects.for_user(user))
-    return user._membership_cache
-
-
-def membership_in(user, municipality_id):
-    return next((m for m in memberships_of(user) if m.municipality_id == municipality_id), None)
-
-
-def administered_municipality_ids(user):
-    """The ids of the municipalities the user administers (as an administrator member);
-    None for a superuser, who administers them all."""
-    if user.is_superuser:
-        return None
-    return frozenset(
-        m.municipality_id for m in memberships_of(user) if m.role == Membership.Role.ADMIN
-    )
+from .models import responsible_parties
 
 
 def can_act_for(user, commitment):
@@ -35,20 +17,7 @@ def can_act_for(user, commitment):
     if user.is_superuser:
         return True
     membership = membership_in(user, commitment.pledge.municipality_id)
-    return membership is not None and commitment.responsible in membership.parties
-
-
-def check_member(user, municipality_id):
-    """404 unless the user is a member of the municipality: others must not learn it exists."""
-    if not user.is_superuser and membership_in(user, municipality_id) is None:
-        raise Http404
-
-
-def check_administers(user, municipality_id):
-    """404 unless the user administers the municipality (drafts are theirs alone)."""
-    ids = administered_municipality_ids(user)
-    if ids is not None and municipality_id not in ids:
-        raise Http404
+    return membership is not None and commitment.responsible in responsible_parties(membership.role)
 
 
 def check_can_act(user, commitment):

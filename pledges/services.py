@@ -3,28 +3,28 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import (
+    FormToken,
+)
+from accounts.permissions import membership_in
+from places.models import Municipality
+
 from .models import (
     Activity,
     Amendment,
     Commitment,
     FollowUp,
-    FormToken,
     Measurement,
-    Membership,
-    Municipality,
     PeriodVerdict,
     Pledge,
 )
-from .permissions import membership_in
 from .progress import target_in_force
-from .roles import sync_role_groups
 
 
 def overlapping_published(pledge):
@@ -224,9 +224,6 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
         new.external_parties.set(old.external_parties.all())
         new.focus_tags.set(old.focus_tags.all())
         new.target_sites.set(old.target_sites.all())
-        # The focus areas (dialogues app) a commitment answers go with it: the reasons
-        # for a promise do not vanish when it is carried on.
-        new.focus_areas.set(old.focus_areas.all())
     return draft
 
 
@@ -327,11 +324,6 @@ def activity_cancel(*, activity: Activity, expected_version: int, reason: str = 
 
 
 # A row (a dialogue, a concern, a pledge in the admin...) saved by someone else meanwhile.
-STALE_ROW_MESSAGE = gettext_lazy(
-    "Someone else saved this while you were editing it. Reload the page to see their "
-    "changes, then make yours again."
-)
-
 STALE_TEXT_MESSAGE = gettext_lazy(
     "Someone else saved this text while you were writing. Reload the page to see theirs, "
     "then make your changes again."
@@ -422,46 +414,6 @@ def commitment_assess(*, commitment: Commitment, status: str) -> Commitment:
     commitment.full_clean()
     commitment.save(update_fields=["assessed_status"])
     return commitment
-
-
-@transaction.atomic
-def membership_grant(*, user, municipality, organisation, role) -> Membership:
-    """Make the user a member of the municipality in a role (or change their role there),
-    and bring their role groups and staff status in line with all their memberships. A
-    coordinator's organisation must be of their party. Returns the membership."""
-    membership = Membership.objects.filter(user=user, municipality=municipality).first()
-    membership = membership or Membership(user=user, municipality=municipality)
-    membership.organisation = organisation
-    membership.role = role
-    membership.full_clean()
-    membership.save()
-    roles_sync(user=user)
-    return membership
-
-
-@transaction.atomic
-def membership_revoke(*, membership: Membership) -> None:
-    """End a membership; the user keeps only the role groups (and the staff status) that
-    their remaining memberships give."""
-    user = membership.user
-    membership.delete()
-    roles_sync(user=user)
-
-
-def roles_sync(*, user) -> None:
-    """Put the user in exactly the role groups of their memberships, and make them staff
-    exactly when one of them is an administrator's (superusers stay staff). Groups that are
-    not role groups are left alone."""
-    groups = sync_role_groups(Group, Permission)
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
-    wanted = {groups[Membership.GROUPS[role]] for role in roles}
-    user.groups.remove(*(set(groups.values()) - wanted))
-    user.groups.add(*wanted)
-    is_staff = user.is_superuser or Membership.Role.ADMIN in roles
-    if user.is_staff != is_staff:
-        # Administrators work in the Django admin; nobody else does.
-        user.is_staff = is_staff
-        user.save(update_fields=["is_staff"])
 
 
 ALREADY_SENT_MESSAGE = gettext_lazy("This form has already been sent. Reload the page.")

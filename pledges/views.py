@@ -19,6 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts.permissions import (
+    check_member,
+    memberships_of,
+)
+
 from . import progress, services
 from .forms import (
     ActivityFilterForm,
@@ -35,8 +40,6 @@ from .permissions import (
     can_act_for,
     can_read_internal_notes,
     check_can_act,
-    check_member,
-    memberships_of,
 )
 from .selectors import (
     activity_history,

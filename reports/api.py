@@ -11,7 +11,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from pledges.models import Activity, Commitment, Municipality, Pledge
+from places.models import Municipality
+from pledges.models import (
+    Activity,
+    Commitment,
+    Pledge,
+)
 from pledges.selectors import attach_progress, overall_completion
 
 

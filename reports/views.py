@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
+from accounts.permissions import check_administers
 from dialogues.charts import line_chart
 from dialogues.models import MIN_PUBLIC_COUNT, Dialogue
 from dialogues.selectors import (
@@ -23,8 +24,14 @@ from dialogues.selectors import (
     why_commitments_exist,
 )
 from dialogues.services import submission_create
-from pledges.models import Activity, County, Municipality, Pledge
-from pledges.permissions import check_administers
+from places.models import (
+    County,
+    Municipality,
+)
+from pledges.models import (
+    Activity,
+    Pledge,
+)
 from pledges.progress import Status
 from pledges.selectors import (
     attach_lineage,

@@ -4,8 +4,12 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from pledges.models import Membership, Municipality, Organisation
-from pledges.services import membership_grant
+from accounts.models import Membership
+from accounts.services import membership_grant
+from places.models import (
+    Municipality,
+    Organisation,
+)
 from tests.world import TODAY, build_world
 
 

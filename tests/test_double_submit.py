@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
+from accounts.models import FormToken
 from dialogues.models import (
     ActionItem,
     Concern,
@@ -16,7 +17,10 @@ from dialogues.models import (
     Submission,
 )
 from dialogues.models import SituationalPicture as Picture
-from pledges.models import Activity, FollowUp, FormToken
+from pledges.models import (
+    Activity,
+    FollowUp,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 

@@ -6,6 +6,8 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 
+from accounts.models import Membership
+from accounts.services import membership_grant
 from dialogues.models import (
     ActionItem,
     Concern,
@@ -16,18 +18,18 @@ from dialogues.models import (
     SituationalPicture,
     Submission,
 )
+from places.models import (
+    Organisation,
+    Site,
+)
 from pledges.models import (
     Activity,
     Agreement,
     Amendment,
     Commitment,
     FollowUp,
-    Membership,
-    Organisation,
     PeriodVerdict,
-    Site,
 )
-from pledges.services import membership_grant
 from tests.pledges.factories import CommitmentFactory, MunicipalityFactory, PledgeFactory
 
 # Pledges run through 2026; tests freeze today inside it.
@@ -218,10 +220,10 @@ def admin_objects(world: World) -> dict[str, object]:
         "pledges/periodverdict": world.verdict,
         "pledges/amendment": world.amendment,
         "pledges/agreement": world.agreement,
-        "pledges/site": world.site,
-        "pledges/municipality": world.municipality,
-        "pledges/organisation": world.kommun,
-        "pledges/membership": world.membership,
+        "places/site": world.site,
+        "places/municipality": world.municipality,
+        "places/organisation": world.kommun,
+        "accounts/membership": world.membership,
         "auth/user": world.kommunsamordnare,
         "dialogues/dialogue": world.dialogue,
         "dialogues/concern": world.concern,
@@ -235,9 +237,9 @@ def with_history(path: str) -> bool:
     """Admins kept by django-simple-history, which have a page per past version."""
     return path not in {
         "pledges/agreement",
-        "pledges/site",
-        "pledges/municipality",
-        "pledges/organisation",
+        "places/site",
+        "places/municipality",
+        "places/organisation",
         "dialogues/indicator",
         "dialogues/submission",
     }

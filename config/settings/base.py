@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "places",
     "accounts",
     "pledges",
     "dialogues",

@@ -14,7 +14,8 @@ from dialogues.models import (
     SituationalPicture,
     Submission,
 )
-from pledges.models import Commitment, Municipality
+from places.models import Municipality
+from pledges.models import Commitment
 
 pytestmark = pytest.mark.django_db
 

@@ -3,17 +3,19 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from pledges.models import (
-    Activity,
-    Commitment,
+from places.models import (
     County,
-    Measurement,
     Municipality,
     Organisation,
-    Pledge,
     PoliceArea,
     PoliceRegion,
     Site,
+)
+from pledges.models import (
+    Activity,
+    Commitment,
+    Measurement,
+    Pledge,
 )
 from pledges.progress import TargetKind, TargetPeriod
 

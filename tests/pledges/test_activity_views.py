@@ -6,7 +6,12 @@ from datetime import date
 import pytest
 import time_machine
 
-from pledges.models import Activity, Commitment, Measurement, Site
+from places.models import Site
+from pledges.models import (
+    Activity,
+    Commitment,
+    Measurement,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,11 @@
 import pytest
 from django.http import HttpRequest
 
-from pledges.models import Commitment, Municipality, Pledge
+from places.models import Municipality
+from pledges.models import (
+    Commitment,
+    Pledge,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +24,10 @@ def admin_client_sv(client, demo_pledge):
         "/admin/pledges/pledge/",
         "/admin/pledges/pledge/add/",
         "/admin/pledges/activity/",
-        "/admin/pledges/municipality/",
-        "/admin/pledges/site/",
+        "/admin/places/municipality/",
+        "/admin/places/site/",
         "/admin/pledges/agreement/",
-        "/admin/pledges/organisation/",
+        "/admin/places/organisation/",
     ],
 )
 def test_admin_pages_open(admin_client_sv, path):
@@ -97,12 +101,12 @@ def test_admin_form_rejects_a_bad_target_without_a_500(admin_client_sv):
 
 
 def test_admin_grants_a_membership_with_its_group(admin_client_sv, django_user_model):
-    from pledges.models import Organisation
+    from places.models import Organisation
 
     user = django_user_model.objects.create_user("nykommun")
     asele = Municipality.objects.get(slug="asele")
     response = admin_client_sv.post(
-        "/admin/pledges/membership/add/",
+        "/admin/accounts/membership/add/",
         {
             "user": user.pk,
             "municipality": asele.pk,
@@ -121,7 +125,7 @@ def test_admin_grants_a_membership_with_its_group(admin_client_sv, django_user_m
         "/admin/pledges/commitment/",
         "/admin/pledges/followup/",
         "/admin/pledges/periodverdict/",
-        "/admin/pledges/membership/",
+        "/admin/accounts/membership/",
     ],
 )
 def test_history_admin_pages_open(admin_client_sv, path):
@@ -135,11 +139,12 @@ def test_commitment_history_page(admin_client_sv, demo_pledge):
 
 
 def test_admin_refuses_a_membership_of_the_wrong_party(admin_client_sv, django_user_model):
-    from pledges.models import Membership, Organisation
+    from accounts.models import Membership
+    from places.models import Organisation
 
     user = django_user_model.objects.create_user("felparti")
     response = admin_client_sv.post(
-        "/admin/pledges/membership/add/",
+        "/admin/accounts/membership/add/",
         {
             "user": user.pk,
             "municipality": Municipality.objects.get(slug="asele").pk,
@@ -153,7 +158,7 @@ def test_admin_refuses_a_membership_of_the_wrong_party(admin_client_sv, django_u
 
 
 def test_user_admin_shows_and_grants_memberships(admin_client_sv, django_user_model):
-    from pledges.models import Organisation
+    from places.models import Organisation
 
     user = django_user_model.objects.get(username="polis")
     response = admin_client_sv.get(f"/admin/auth/user/{user.pk}/change/")
@@ -181,8 +186,9 @@ def test_user_admin_shows_and_grants_memberships(admin_client_sv, django_user_mo
 
 
 def test_a_municipal_admin_sees_only_their_municipality(client, demo_pledge, django_user_model):
-    from pledges.models import Membership, Organisation
-    from pledges.services import membership_grant
+    from accounts.models import Membership
+    from accounts.services import membership_grant
+    from places.models import Organisation
     from tests.pledges.factories import PledgeFactory
 
     other = PledgeFactory(

@@ -6,7 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from pledges.models import Activity, FollowUp, Membership
+from accounts.models import Membership
+from pledges.models import (
+    Activity,
+    FollowUp,
+)
 from pledges.services import activity_save
 from tests.world import admin_objects, build_world, with_history
 
@@ -204,9 +208,9 @@ class TestSuperusersAreOutOfReach:
             role=Membership.Role.ADMIN,
         )
         client.force_login(asele.admin)
-        assert client.get(f"/admin/pledges/membership/{membership.pk}/change/").status_code == 302
+        assert client.get(f"/admin/accounts/membership/{membership.pk}/change/").status_code == 302
         response = client.post(
-            f"/admin/pledges/membership/{membership.pk}/delete/", {"post": "yes"}
+            f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"}
         )
         assert response.status_code == 302
         assert Membership.objects.filter(pk=membership.pk).exists()
@@ -284,7 +288,7 @@ class TestMemberships:
     def test_nor_through_the_membership_admin(self, client, asele, vingaker):
         client.force_login(asele.admin)
         response = client.post(
-            "/admin/pledges/membership/add/",
+            "/admin/accounts/membership/add/",
             {
                 "user": asele.polis.pk,
                 "municipality": vingaker.municipality.pk,
@@ -336,7 +340,7 @@ class TestMemberships:
             organisation=asele.kommun,
             role=Membership.Role.ADMIN,
         )
-        from pledges.services import roles_sync
+        from accounts.services import roles_sync
 
         roles_sync(user=colleague)
         colleague.refresh_from_db()
@@ -344,7 +348,7 @@ class TestMemberships:
         assert colleague.groups.filter(name="Administratörer").exists()
         client.force_login(asele.admin)
         response = client.post(
-            f"/admin/pledges/membership/{membership.pk}/delete/", {"post": "yes"}
+            f"/admin/accounts/membership/{membership.pk}/delete/", {"post": "yes"}
         )
         assert response.status_code == 302
         colleague.refresh_from_db()
@@ -376,7 +380,7 @@ class TestMemberships:
         assert not user.has_perm("pledges.add_activity")
 
     def test_a_changed_role_leaves_the_old_group(self, asele):
-        from pledges.services import membership_grant
+        from accounts.services import membership_grant
 
         membership_grant(
             user=asele.kommunsamordnare,
@@ -476,7 +480,7 @@ class TestFoundInReview:
     ):
         client.force_login(vingaker.admin)
         response = client.post(
-            "/admin/pledges/organisation/add/",
+            "/admin/places/organisation/add/",
             {
                 "name": "Polisen Asele (falsk)",
                 "kind": "police",
@@ -486,7 +490,7 @@ class TestFoundInReview:
         )
         assert response.status_code == 200
         response = client.post(
-            f"/admin/pledges/organisation/{vingaker.kommun.pk}/change/",
+            f"/admin/places/organisation/{vingaker.kommun.pk}/change/",
             {
                 "name": "Asele kommun (officiell)",
                 "kind": "municipality",
@@ -499,10 +503,10 @@ class TestFoundInReview:
         vingaker.kommun.refresh_from_db()
         assert vingaker.kommun.police_area_id is None
         client.force_login(asele.admin)
-        listing = client.get("/admin/pledges/organisation/").content.decode()
+        listing = client.get("/admin/places/organisation/").content.decode()
         assert "falsk" not in listing
         assert "officiell" not in listing
-        assert f"/admin/pledges/organisation/{asele.police.pk}/change/" in listing
+        assert f"/admin/places/organisation/{asele.police.pk}/change/" in listing
         client.force_login(asele.polis)
         form = client.get(f"/samordnare/aktiviteter/ny/?commitment={asele.commitment.pk}")
         assert "officiell" not in form.content.decode()

@@ -3,8 +3,13 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 
+from places.models import Site
 from pledges.demo import SEED_FILE, parse_seed
-from pledges.models import Activity, Commitment, Pledge, Site
+from pledges.models import (
+    Activity,
+    Commitment,
+    Pledge,
+)
 
 pytestmark = pytest.mark.django_db
 

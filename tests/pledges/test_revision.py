@@ -526,8 +526,9 @@ class TestReviewFixes:
     def test_admin_membership_makes_staff_without_superuser_powers(
         self, client, demo_pledge, django_user_model
     ):
-        from pledges.models import Membership, Organisation
-        from pledges.services import membership_grant
+        from accounts.models import Membership
+        from accounts.services import membership_grant
+        from places.models import Organisation
 
         user = django_user_model.objects.create_user("kommunadmin", password="x")
         membership_grant(

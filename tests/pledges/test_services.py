@@ -156,8 +156,9 @@ class TestFollowUps:
 
 class TestMemberships:
     def test_grant_puts_the_user_in_the_role_group(self, demo_pledge, django_user_model):
-        from pledges.models import Membership, Organisation
-        from pledges.services import membership_grant
+        from accounts.models import Membership
+        from accounts.services import membership_grant
+        from places.models import Organisation
 
         user = django_user_model.objects.create_user("ny")
         police = Organisation.objects.get(kind="police")
@@ -171,8 +172,9 @@ class TestMemberships:
         assert list(user.groups.values_list("name", flat=True)) == ["Polissamordnare"]
 
     def test_organisation_must_match_the_role(self, demo_pledge, django_user_model):
-        from pledges.models import Membership, Organisation
-        from pledges.services import membership_grant
+        from accounts.models import Membership
+        from accounts.services import membership_grant
+        from places.models import Organisation
 
         user = django_user_model.objects.create_user("fel")
         with pytest.raises(ValidationError):

@@ -11,7 +11,13 @@ from dialogues.models import (
     IndicatorValue,
     SituationalPicture,
 )
-from pledges.models import Activity, FollowUp, Municipality, PeriodVerdict, Pledge
+from places.models import Municipality
+from pledges.models import (
+    Activity,
+    FollowUp,
+    PeriodVerdict,
+    Pledge,
+)
 from tests.pledges.factories import (
     ActivityFactory,
     CommitmentFactory,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from pledges.reference import load_reference_data
+from places.reference import load_reference_data
 
 
 class Command(BaseCommand):

@@ -1,7 +1,10 @@
 import pytest
 
-from pledges.models import County, Municipality
-from pledges.reference import load_reference_data
+from places.models import (
+    County,
+    Municipality,
+)
+from places.reference import load_reference_data
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,38 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.http import HttpRequest
 
+from accounts import roles
+from accounts.roles import sync_role_groups
+
 pytestmark = pytest.mark.django_db
 
 
+def group_permissions():
+    return {
+        group.name: set(
+            group.permissions.values_list("content_type__app_label", "codename").order_by()
+        )
+        for group in Group.objects.all()
+    }
+
+
+def test_the_migrations_give_the_role_groups_what_the_roles_say():
+    """Each app's 0002_role_permissions migration gives the groups its share on a fresh
+    database; together they are exactly what accounts.roles grants at run time."""
+    migrated = group_permissions()
+    assert set(migrated) == set(roles.GROUP_PERMISSIONS)
+    sync_role_groups()
+    assert group_permissions() == migrated
+    apps = {app for permissions in migrated.values() for app, _codename in permissions}
+    assert apps == {"places", "accounts", "pledges", "dialogues", "auth"}
+    assert ("places", "view_site") in migrated[roles.POLICE_COORDINATORS]
+    assert ("auth", "change_user") in migrated[roles.ADMINISTRATORS]
+    administrators = migrated[roles.ADMINISTRATORS]
+    assert not {c for app, c in administrators if app == "auth" and c.endswith("_group")}
+
+
 def test_role_groups_exist_with_permissions():
-    # Created by migration 0003 on every fresh database.
+    # Created by the apps' migrations on every fresh database.
     police = Group.objects.get(name="Polissamordnare")
     codenames = set(police.permissions.values_list("codename", flat=True))
     assert {"add_activity", "change_activity", "add_followup"} <= codenames

@@ -1,4 +1,8 @@
-"""The auth groups behind the membership roles, and their permissions."""
+"""The auth groups behind the membership roles, and their permissions. Each app's
+migration ``0002_role_permissions`` gives the groups that app's share on a new database;
+``sync_role_groups`` keeps them so whenever a membership is granted."""
+
+from django.contrib.auth.models import Group, Permission
 
 COORDINATOR_PERMISSIONS = [
     "view_pledge",
@@ -54,21 +58,22 @@ GROUP_PERMISSIONS = {
 }
 
 
-def sync_role_groups(group_model, permission_model):
-    """Create or update the three role groups; takes the models so a migration can pass
-    its historical ones. Returns the groups by name."""
+def sync_role_groups():
+    """Create or update the three role groups with exactly their permissions. Returns the
+    groups by name."""
     groups = {}
     for name, codenames in GROUP_PERMISSIONS.items():
-        group, _created = group_model.objects.get_or_create(name=name)
+        group, _created = Group.objects.get_or_create(name=name)
         if codenames is None:
-            permissions = permission_model.objects.filter(
-                content_type__app_label__in=["pledges", "dialogues", "reports"]
-            ) | permission_model.objects.filter(
+            permissions = Permission.objects.filter(
+                content_type__app_label__in=["places", "accounts", "pledges", "dialogues"]
+            ) | Permission.objects.filter(
                 content_type__app_label="auth", content_type__model="user"
             )
         else:
-            permissions = permission_model.objects.filter(
-                content_type__app_label__in=["pledges", "dialogues"], codename__in=codenames
+            permissions = Permission.objects.filter(
+                content_type__app_label__in=["places", "pledges", "dialogues"],
+                codename__in=codenames,
             )
         group.permissions.set(permissions)
         groups[name] = group

@@ -1,6 +1,7 @@
 """On PostgreSQL, the database itself refuses two published pledges of one municipality
-whose validity overlaps (an exclusion constraint). SQLite has no such constraint; there the
-service's check, under SQLite's single-writer lock, is the guarantee."""
+whose validity overlaps (an exclusion constraint; an open end runs until further notice).
+SQLite has no such constraint; there the service's check, under SQLite's single-writer
+lock, is the guarantee."""
 
 from django.db import migrations
 
@@ -26,6 +27,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pledges", "0006_revisions_drops_and_amendments")]
+    dependencies = [("pledges", "0002_role_permissions")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,186 @@
+"""Where pledges are made: the national reference data (police regions, counties, local
+police areas, municipalities), the organisations that act in them, and their sites."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PoliceRegion(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("police region")
+        verbose_name_plural = _("police regions")
+
+    def __str__(self):
+        return self.name
+
+
+class County(models.Model):
+    code = models.CharField(_("county code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    police_region = models.ForeignKey(
+        PoliceRegion,
+        verbose_name=_("police region"),
+        on_delete=models.PROTECT,
+        related_name="counties",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+    def __str__(self):
+        return self.name
+
+
+class PoliceArea(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.ForeignKey(
+        PoliceRegion,
+        verbose_name=_("police region"),
+        on_delete=models.PROTECT,
+        related_name="police_areas",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("local police area")
+        verbose_name_plural = _("local police areas")
+
+    def __str__(self):
+        return self.name
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The municipalities the user is a member of, in any role (all for a superuser):
+        the one scope of every coordinator page and form choice."""
+        if user.is_superuser:
+            return self.all()
+        return self.filter(pk__in=user.memberships.values("municipality"))
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("municipality code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="municipalities"
+    )
+    police_area = models.ForeignKey(
+        PoliceArea,
+        verbose_name=_("local police area"),
+        on_delete=models.SET_NULL,
+        related_name="municipalities",
+        null=True,
+        blank=True,
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("reports:municipality", kwargs={"slug": self.slug})
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("police")
+        MUNICIPALITY = "municipality", _("municipality")
+        EXTERNAL = "external", _("external actor")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        help_text=_("The municipality itself, or the one an external actor works in."),
+    )
+    police_area = models.ForeignKey(
+        PoliceArea,
+        verbose_name=_("local police area"),
+        on_delete=models.CASCADE,
+        related_name="organisations",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind"),
+            models.CheckConstraint(
+                condition=~Q(kind="police") | Q(police_area__isnull=False),
+                name="organisation_police_has_area",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="municipality") | Q(municipality__isnull=False),
+                name="organisation_municipality_has_municipality",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def works_in(self, municipality):
+        """True for the municipality itself, the police of its local police area, and an
+        external actor of the municipality (or of none in particular)."""
+        if self.kind == self.Kind.POLICE:
+            return self.police_area_id == municipality.police_area_id
+        if self.kind == self.Kind.MUNICIPALITY:
+            return self.municipality_id == municipality.pk
+        return self.municipality_id in (None, municipality.pk)
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("school")
+        VILLAGE = "village", _("village")
+        TOWN_CENTRE = "town_centre", _("town centre")
+        STATION = "station", _("station")
+        SQUARE = "square", _("square")
+        OTHER = "other", _("other place")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="sites"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    is_demo = models.BooleanField(
+        _("demo content"),
+        default=False,
+        help_text=_("Invented for the demonstration, not a real place."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="site_unique_municipality_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
