@@ -6,7 +6,9 @@ from dialogues.services import looks_personal
 
 
 class MunicipalityFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search municipality"), max_length=100, required=False)
+    q = forms.CharField(
+        label=_("Search municipality"), max_length=100, required=False, widget=forms.SearchInput
+    )
     lan = forms.ChoiceField(label=_("County"), required=False)
 
     def __init__(self, *args, counties, **kwargs):

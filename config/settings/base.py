@@ -25,7 +25,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
-    "crispy_bootstrap5",
     "simple_history",
     "django_ratelimit",
     "axes",
@@ -160,8 +159,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 LOGIN_REDIRECT_URL = "pledges:dashboard"
 LOGOUT_REDIRECT_URL = "reports:index"
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The site's own template pack (templates/medborgar/): our class names and the aria wiring
+# of Django's widgets, no Bootstrap.
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("medborgar",)
+CRISPY_TEMPLATE_PACK = "medborgar"
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -50,7 +50,7 @@ def valid_data(pledge, **overrides):
 
 def errors_of(response):
     html = response.content.decode()
-    return " ".join(re.findall(r'class="invalid-feedback">.*?<strong>(.*?)</strong>', html, re.S))
+    return " ".join(re.findall(r'<p class="error" id="id_\w+_error">(.*?)</p>', html, re.S))
 
 
 class TestLogging:
