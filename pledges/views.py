@@ -398,6 +398,8 @@ class PeriodTextView(CommitmentMixin, CreateOnceMixin, FormView):
         raise NotImplementedError
 
     def get_object(self, queryset=None):
+        """The commitment, and with it the period of the address (``self.period``; 404
+        for a day on which none of its periods starts)."""
         commitment = super().get_object(queryset)
         start = date_or_404(self.kwargs["start"])
         self.period = next((p for p in self.periods(commitment) if p.start == start), None)
