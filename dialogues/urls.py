@@ -6,31 +6,33 @@ app_name = "dialogues"
 
 urlpatterns = [
     path("dialoger/", views.OverviewView.as_view(), name="overview"),
-    path("dialoger/ny/", views.DialogueFormView.as_view(), name="dialogue_create"),
+    path("dialoger/ny/", views.DialogueCreateView.as_view(), name="dialogue_create"),
     path("dialoger/<int:pk>/", views.DialogueDetailView.as_view(), name="dialogue_detail"),
-    path("dialoger/<int:pk>/andra/", views.DialogueFormView.as_view(), name="dialogue_update"),
+    path("dialoger/<int:pk>/andra/", views.DialogueUpdateView.as_view(), name="dialogue_update"),
     path(
         "dialoger/<int:dialogue>/synpunkter/ny/",
-        views.ConcernFormView.as_view(),
+        views.ConcernCreateView.as_view(),
         name="concern_create",
     ),
-    path("synpunkter/<int:pk>/andra/", views.ConcernFormView.as_view(), name="concern_update"),
+    path("synpunkter/<int:pk>/andra/", views.ConcernUpdateView.as_view(), name="concern_update"),
     path(
         "dialoger/<int:dialogue>/atgarder/ny/",
-        views.ActionItemFormView.as_view(),
+        views.ActionItemCreateView.as_view(),
         name="actionitem_create",
     ),
-    path("atgarder/<int:pk>/andra/", views.ActionItemFormView.as_view(), name="actionitem_update"),
-    path("lagesbild/ny/", views.PictureFormView.as_view(), name="picture_create"),
+    path(
+        "atgarder/<int:pk>/andra/", views.ActionItemUpdateView.as_view(), name="actionitem_update"
+    ),
+    path("lagesbild/ny/", views.PictureCreateView.as_view(), name="picture_create"),
     path("lagesbild/<int:pk>/", views.PictureDetailView.as_view(), name="picture_detail"),
-    path("lagesbild/<int:pk>/andra/", views.PictureFormView.as_view(), name="picture_update"),
+    path("lagesbild/<int:pk>/andra/", views.PictureUpdateView.as_view(), name="picture_update"),
     path(
         "lagesbild/<int:picture>/fokusomraden/ny/",
-        views.FocusAreaFormView.as_view(),
+        views.FocusAreaCreateView.as_view(),
         name="focusarea_create",
     ),
     path(
-        "fokusomraden/<int:pk>/andra/", views.FocusAreaFormView.as_view(), name="focusarea_update"
+        "fokusomraden/<int:pk>/andra/", views.FocusAreaUpdateView.as_view(), name="focusarea_update"
     ),
     path("indikatorer/", views.IndicatorValueView.as_view(), name="indicators"),
     path("tyck-till/", views.ModerationListView.as_view(), name="moderation"),

@@ -7,9 +7,9 @@ app_name = "pledges"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("aktiviteter/", views.ActivityListView.as_view(), name="activity_list"),
-    path("aktiviteter/ny/", views.ActivityFormView.as_view(), name="activity_create"),
+    path("aktiviteter/ny/", views.ActivityCreateView.as_view(), name="activity_create"),
     path("aktiviteter/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
-    path("aktiviteter/<int:pk>/andra/", views.ActivityFormView.as_view(), name="activity_update"),
+    path("aktiviteter/<int:pk>/andra/", views.ActivityUpdateView.as_view(), name="activity_update"),
     path(
         "aktiviteter/<int:pk>/stall-in/", views.ActivityCancelView.as_view(), name="activity_cancel"
     ),
@@ -21,12 +21,12 @@ urlpatterns = [
     ),
     path(
         "lofte/<int:pk>/uppfoljning/<str:start>/",
-        views.PeriodTextView.as_view(),
+        views.FollowUpView.as_view(),
         name="followup_edit",
     ),
     path(
         "lofte/<int:pk>/bedomning/<str:start>/",
-        views.PeriodTextView.as_view(verdict=True),
+        views.VerdictView.as_view(),
         name="verdict_edit",
     ),
 ]

@@ -9,20 +9,26 @@ from collections import defaultdict
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import (
+    CreateView,
+    DetailView,
+    FormView,
+    ListView,
+    TemplateView,
+    UpdateView,
+)
 
 from accounts.permissions import (
-    check_member,
     memberships_of,
 )
+from places.forms import bad_pk
 
 from . import progress, services
 from .forms import (
@@ -32,8 +38,13 @@ from .forms import (
     CancelActivityForm,
     FollowUpForm,
     VerdictForm,
-    attach_errors,
-    sent_before,
+)
+from .mixins import (
+    CoordinatorMixin,
+    CreateOnceMixin,
+    MunicipalityScopedMixin,
+    ServiceFormMixin,
+    SingleObjectFormMixin,
 )
 from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
 from .permissions import (
@@ -61,11 +72,11 @@ STATUS_ORDER = [
 ]
 
 
-def int_or_404(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404 from None
+def pk_or_404(value):
+    """The id in a query parameter; 404 for one that is not an id a database can hold."""
+    if bad_pk(value):
+        raise Http404
+    return int(value)
 
 
 def date_or_404(value):
@@ -91,11 +102,7 @@ class RenamedParamsMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class CoordinatorView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
-    permission_required = "pledges.view_activity"
-
-
-class DashboardView(CoordinatorView):
+class DashboardView(CoordinatorMixin, TemplateView):
     """The current pledges of my municipalities, what is behind plan first."""
 
     template_name = "pledges/dashboard.html"
@@ -125,130 +132,94 @@ class DashboardView(CoordinatorView):
         return context
 
 
-class ActivityFormView(RenamedParamsMixin, CoordinatorView):
-    """Log a new activity, or edit one (planned -> done keeps its history); ``?commitment=``
-    preselects the promise."""
+class ActivityFormMixin(CoordinatorMixin, MunicipalityScopedMixin):
+    """Logging and editing an activity: the form's choices are what the user may act for,
+    the activity is saved through services.activity_save."""
+
+    model = Activity
+    form_class = ActivityForm
+    template_name = "pledges/activity_form.html"
+    permission_required = "pledges.add_activity"
+    success_message = gettext_lazy("The activity has been saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def save(self, form):
+        check_can_act(self.request.user, form.cleaned_data["commitment"])
+        return services.activity_save(
+            user=self.request.user,
+            values=form.values,
+            organisations=form.cleaned_data["organisations"],
+            measurements=form.measurements,
+            activity=self.object,
+            expected_version=form.cleaned_data.get("version"),
+        )
+
+    def success_url_for(self, saved):
+        return reverse("pledges:activity_detail", kwargs={"pk": saved.pk})
+
+
+class ActivityCreateView(RenamedParamsMixin, ActivityFormMixin, CreateOnceMixin, CreateView):
+    """Log a new activity, done or planned; ``?commitment=`` preselects the promise."""
 
     renamed_params = {"lofte": "commitment"}
 
-    template_name = "pledges/activity_form.html"
-    permission_required = "pledges.add_activity"
+    def get_initial(self):
+        today = timezone.localdate()
+        initial = {"status": Activity.Status.DONE, "date": today}
+        if "commitment" in self.request.GET:
+            commitment = get_object_or_404(
+                Commitment.objects.for_user(self.request.user).select_related("pledge"),
+                pk=pk_or_404(self.request.GET["commitment"]),
+            )
+            check_can_act(self.request.user, commitment)
+            initial["commitment"] = commitment
+            # Logging for an ended pledge: start from its last day, not from today.
+            initial["date"] = min(today, commitment.pledge.end)
+        return initial
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.activity = None
 
-    def load(self):
-        """The activity being edited (None for a new one), checked against the user."""
-        if "pk" not in self.kwargs:
-            return None
-        activity = get_object_or_404(
-            Activity.objects.for_user(self.request.user)
-            .select_related("commitment__pledge")
-            .prefetch_related("organisations"),
-            pk=self.kwargs["pk"],
-        )
+class ActivityUpdateView(ActivityFormMixin, ServiceFormMixin, UpdateView):
+    """Edit an activity of a commitment the user may act for (planned -> done keeps its
+    history); refused when someone else saved it meanwhile (its version)."""
+
+    queryset = Activity.objects.select_related("commitment__pledge").prefetch_related(
+        "organisations"
+    )
+
+    def get_object(self, queryset=None):
+        activity = super().get_object(queryset)
         check_can_act(self.request.user, activity.commitment)
         return activity
 
-    def initial_commitment(self):
-        if "commitment" not in self.request.GET:
-            return None
-        commitment = get_object_or_404(
-            Commitment.objects.select_related("pledge"),
-            pk=int_or_404(self.request.GET["commitment"]),
-        )
-        check_can_act(self.request.user, commitment)
-        return commitment
-
-    def get_form(self, data=None):
-        initial = {}
-        if self.activity is None:
-            today = timezone.localdate()
-            initial = {"status": Activity.Status.DONE, "date": today}
-            commitment = self.initial_commitment()
-            if commitment:
-                initial["commitment"] = commitment
-                # Logging for an ended pledge: start from its last day, not from today.
-                initial["date"] = min(today, commitment.pledge.end)
-        return ActivityForm(
-            data,
-            instance=self.activity,
-            initial=initial,
-            user=self.request.user,
-            internal_notes=self.activity is None
-            or can_read_internal_notes(self.request.user, self.activity),
-        )
-
     def get(self, request, *args, **kwargs):
-        self.activity = self.load()
-        if self.activity and self.activity.status == Activity.Status.CANCELLED:
+        self.object = self.get_object()
+        if self.object.status == Activity.Status.CANCELLED:
             messages.error(request, _("A cancelled activity cannot be changed."))
-            return redirect(self.activity_url(self.activity))
-        return self.render_to_response(self.get_context_data(form=self.get_form()))
+            return redirect(self.success_url_for(self.object))
+        return self.render_to_response(self.get_context_data())
 
-    def post(self, request, *args, **kwargs):
-        self.activity = self.load()
-        if self.activity is None and (url := sent_before(request)):
-            messages.info(request, services.SENT_TWICE_MESSAGE)
-            return redirect(url)
-        form = self.get_form(request.POST)
-        if form.is_valid():
-            check_can_act(request.user, form.cleaned_data["commitment"])
-
-            def save():
-                return services.activity_save(
-                    user=request.user,
-                    values=form.values,
-                    organisations=form.cleaned_data["organisations"],
-                    measurements=form.measurements,
-                    activity=self.activity,
-                    expected_version=form.cleaned_data.get("version"),
-                )
-
-            try:
-                if self.activity is None:
-                    url, created = services.create_once(
-                        token=form.cleaned_data["form_token"],
-                        user=request.user,
-                        create=save,
-                        url_of=self.activity_url,
-                    )
-                else:
-                    url, created = self.activity_url(save()), True
-            except ValidationError as error:
-                attach_errors(form, error)
-            else:
-                if created:
-                    messages.success(request, _("The activity has been saved."))
-                else:
-                    messages.info(request, services.SENT_TWICE_MESSAGE)
-                return redirect(url)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def activity_url(self, activity):
-        return reverse("pledges:activity_detail", kwargs={"pk": activity.pk})
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(activity=self.activity, **kwargs)
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "internal_notes": can_read_internal_notes(self.request.user, self.object),
+        }
 
 
-class ActivityDetailView(CoordinatorView):
+class ActivityDetailView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
     """One activity with its internal notes and its whole history of changes."""
 
     template_name = "pledges/activity_detail.html"
+    queryset = Activity.objects.select_related(
+        "commitment__pledge__municipality", "site", "logged_by", "logged_for"
+    ).prefetch_related("organisations", "measurements")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        activity = get_object_or_404(
-            Activity.objects.for_user(self.request.user)
-            .select_related("commitment__pledge__municipality", "site", "logged_by", "logged_for")
-            .prefetch_related("organisations", "measurements"),
-            pk=self.kwargs["pk"],
-        )
+        activity = self.object
         can_read_notes = can_read_internal_notes(self.request.user, activity)
         context.update(
-            activity=activity,
             can_edit=can_act_for(self.request.user, activity.commitment)
             and activity.status != Activity.Status.CANCELLED,
             can_read_notes=can_read_notes,
@@ -257,81 +228,72 @@ class ActivityDetailView(CoordinatorView):
         return context
 
 
-class ActivityCancelView(CoordinatorView):
+class ActivityCancelView(
+    CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, ServiceFormMixin, FormView
+):
     """Cancel an activity: it stays, visibly cancelled, and never counts."""
 
     template_name = "pledges/activity_cancel.html"
     permission_required = "pledges.change_activity"
+    form_class = CancelActivityForm
+    queryset = Activity.objects.select_related("commitment__pledge")
+    success_message = gettext_lazy("The activity has been cancelled.")
 
-    def load(self):
-        activity = get_object_or_404(
-            Activity.objects.for_user(self.request.user).select_related("commitment__pledge"),
-            pk=self.kwargs["pk"],
-        )
+    def get_object(self, queryset=None):
+        activity = super().get_object(queryset)
         check_can_act(self.request.user, activity.commitment)
         return activity
 
-    def get(self, request, *args, **kwargs):
-        activity = self.load()
-        form = CancelActivityForm(initial={"version": activity.version})
-        return self.render_to_response(self.get_context_data(activity=activity, form=form))
+    def get_initial(self):
+        return {"version": self.object.version}
 
-    def post(self, request, *args, **kwargs):
-        activity = self.load()
-        form = CancelActivityForm(request.POST)
-        if form.is_valid():
-            try:
-                services.activity_cancel(
-                    activity=activity,
-                    expected_version=form.cleaned_data["version"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                attach_errors(form, error)
-            else:
-                messages.success(request, _("The activity has been cancelled."))
-                return redirect("pledges:activity_detail", pk=activity.pk)
-        context = self.get_context_data(activity=activity, form=form)
-        return self.render_to_response(context, status=400)
+    def save(self, form):
+        return services.activity_cancel(
+            activity=self.object,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+
+    def success_url_for(self, saved):
+        return reverse("pledges:activity_detail", kwargs={"pk": saved.pk})
 
 
-class ActivityListView(RenamedParamsMixin, CoordinatorView):
+class ActivityListView(RenamedParamsMixin, CoordinatorMixin, MunicipalityScopedMixin, ListView):
     """My municipalities' activities, filtered by promise, status and month."""
 
     renamed_params = {"sida": "page"}
 
     template_name = "pledges/activity_list.html"
     paginate_by = 50
+    queryset = Activity.objects.select_related("commitment__pledge__municipality", "site")
+
+    def get_queryset(self):
+        self.form = ActivityFilterForm(self.request.GET or None, user=self.request.user)
+        return self.form.filter(super().get_queryset()).order_by("-date", "-pk")
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number that is not one gives the first page, one past the end the last:
+        a link that has grown old is not an error."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = ActivityFilterForm(self.request.GET or None, user=user)
-        activities = form.filter(
-            Activity.objects.for_user(user).select_related(
-                "commitment__pledge__municipality", "site"
-            )
-        ).order_by("-date", "-pk")
-        page = Paginator(activities, self.paginate_by).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(form=form, page=page, query=query.urlencode())
-        return context
+        query.pop(self.page_kwarg, None)
+        return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
 
 
-class PlanView(CoordinatorView):
+class PlanView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
     """Genomförandeplan: a pledge's planned activities by month, with who is responsible."""
 
     template_name = "pledges/plan.html"
+    queryset = Pledge.objects.public().select_related("municipality")
+    municipality_lookup = "municipality"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pledge = get_object_or_404(
-            Pledge.objects.select_related("municipality"), pk=self.kwargs["pk"]
-        )
-        check_member(self.request.user, pledge.municipality_id)
-        if not pledge.is_public:
-            raise Http404
+        pledge = self.object
         planned = (
             Activity.objects.filter(commitment__pledge=pledge, status=Activity.Status.PLANNED)
             .select_related("commitment", "site")
@@ -342,34 +304,51 @@ class PlanView(CoordinatorView):
         for activity in planned:
             months[activity.date.replace(day=1)].append(activity)
         context.update(
-            pledge=pledge,
             months=sorted(months.items()),
             today=timezone.localdate(),
         )
         return context
 
 
-class CommitmentFollowUpView(CoordinatorView):
-    """A commitment's follow-ups per reporting period and verdicts per ended period."""
+class CommitmentMixin(CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin):
+    """A form about a commitment the user may act for: 404 outside their municipalities
+    and for drafts, 403 for another party's commitment."""
 
-    template_name = "pledges/commitment_followup.html"
+    queryset = Commitment.objects.select_related("pledge__municipality").prefetch_related(
+        "target_sites"
+    )
 
-    def load(self):
-        commitment = get_object_or_404(
-            Commitment.objects.select_related("pledge__municipality").prefetch_related(
-                "target_sites"
-            ),
-            pk=self.kwargs["pk"],
-        )
+    def get_object(self, queryset=None):
+        commitment = super().get_object(queryset)
         check_can_act(self.request.user, commitment)
         return commitment
 
+
+class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
+    """A commitment's follow-ups per reporting period and verdicts per ended period; the
+    form is the assessment of a qualitative commitment."""
+
+    template_name = "pledges/commitment_followup.html"
+    form_class = AssessmentForm
+    success_message = gettext_lazy("The assessment has been saved.")
+
+    def get_initial(self):
+        return {"status": self.object.assessed_status}
+
+    def get_form_kwargs(self):
+        if self.request.method == "POST":
+            # The statuses to choose from depend on whether the period has ended (a GET
+            # has the progress from get_context_data).
+            attach_progress([self.object])
+        return {**super().get_form_kwargs(), "closed": self.object.progress.closed}
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        commitment = kwargs.get("commitment") or self.load()
+        commitment = self.object
         pledge = commitment.pledge
         today = timezone.localdate()
         attach_progress([commitment], today=today)
+        # The assessment form (FormMixin) depends on the progress just attached.
+        context = super().get_context_data(**kwargs)
         follow_ups = {f.period_start: f for f in commitment.follow_ups.all()}
         verdicts = {v.period_start: v for v in commitment.verdicts.all()}
         reporting = [
@@ -387,31 +366,17 @@ class CommitmentFollowUpView(CoordinatorView):
             commitment=commitment,
             reporting=reporting,
             ended=ended,
-            assessment_form=kwargs.get("assessment_form")
-            or AssessmentForm(
-                initial={"status": commitment.assessed_status},
-                closed=commitment.progress.closed,
-            ),
+            assessment_form=context["form"],
         )
         return context
 
-    def post(self, request, *args, **kwargs):
-        """Save the assessment of a qualitative commitment."""
-        commitment = self.load()
-        attach_progress([commitment])
-        form = AssessmentForm(request.POST, closed=commitment.progress.closed)
-        if form.is_valid():
-            try:
-                services.commitment_assess(
-                    commitment=commitment, status=form.cleaned_data["status"]
-                )
-            except ValidationError as error:
-                attach_errors(form, error)
-            else:
-                messages.success(request, _("The assessment has been saved."))
-                return redirect("pledges:commitment_followup", pk=commitment.pk)
-        context = self.get_context_data(commitment=commitment, assessment_form=form)
-        return self.render_to_response(context, status=400)
+    def save(self, form):
+        return services.commitment_assess(
+            commitment=self.object, status=form.cleaned_data["status"]
+        )
+
+    def success_url_for(self, saved):
+        return reverse("pledges:commitment_followup", kwargs={"pk": saved.pk})
 
 
 def commitment_periods(commitment, today):
@@ -421,107 +386,117 @@ def commitment_periods(commitment, today):
     return commitment.period_history or [commitment.progress]
 
 
-class PeriodTextView(CoordinatorView):
-    """Write the follow-up of a reporting period, or the verdict of an ended period."""
+class PeriodTextView(CommitmentMixin, CreateOnceMixin, FormView):
+    """The text of a commitment for one of its periods (``start`` in the address), written
+    by a coordinator who may act for it; saved once per form, refused when someone else
+    saved the text since the form was loaded."""
 
     template_name = "pledges/period_text_form.html"
-    verdict = False
+    text_model = None
+    text_field = None
+    submit_label = None
 
-    def load(self):
-        commitment = get_object_or_404(
-            Commitment.objects.select_related("pledge__municipality").prefetch_related(
-                "target_sites"
-            ),
-            pk=self.kwargs["pk"],
-        )
-        check_can_act(self.request.user, commitment)
+    def periods(self, commitment):
+        """The periods of the commitment that can have such a text."""
+        raise NotImplementedError
+
+    def get_object(self, queryset=None):
+        """The commitment, and with it the period of the address (``self.period``; 404
+        for a day on which none of its periods starts)."""
+        commitment = super().get_object(queryset)
         start = date_or_404(self.kwargs["start"])
-        pledge = commitment.pledge
-        if self.verdict:
-            periods = progress.target_periods(
-                pledge.valid_from,
-                pledge.end,
-                commitment.target_period,
-                school_year=commitment.school_year_only,
-            )
-            model = PeriodVerdict
-        else:
-            periods = progress.reporting_periods(
-                pledge.valid_from, pledge.end, pledge.follow_up_cadence
-            )
-            model = FollowUp
-        period = next((p for p in periods if p.start == start), None)
-        if period is None:
+        self.period = next((p for p in self.periods(commitment) if p.start == start), None)
+        if self.period is None:
             raise Http404
-        existing = model.objects.filter(commitment=commitment, period_start=start).first()
-        return commitment, period, existing
+        return commitment
 
-    def make_form(self, data=None, existing=None):
-        initial = {"loaded_at": existing.updated_at.isoformat() if existing else ""}
-        if existing:
-            initial["is_published"] = existing.is_published
-            initial["narrative"] = existing.justification if self.verdict else existing.narrative
-        if self.verdict:
-            return VerdictForm(data, initial=initial, submit_label=_("Save the justification"))
-        return FollowUpForm(data, initial=initial, submit_label=_("Save the follow-up"))
+    @cached_property
+    def existing(self):
+        """The text saved for the period so far, or None."""
+        return self.text_model.objects.filter(
+            commitment=self.object, period_start=self.period.start
+        ).first()
 
-    def context(self, commitment, period, form):
-        verdict = None
-        if self.verdict:
-            judged = commitment_periods(commitment, timezone.localdate())
-            verdict = next((p for p in judged if p.period == period), None)
-        return self.get_context_data(
-            commitment=commitment, period=period, form=form, verdict=verdict
+    def get_initial(self):
+        initial = {"loaded_at": self.existing.updated_at.isoformat() if self.existing else ""}
+        if self.existing:
+            initial["is_published"] = self.existing.is_published
+            initial["narrative"] = getattr(self.existing, self.text_field)
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "submit_label": self.submit_label}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(period=self.period, **kwargs)
+
+    def save_fields(self, form):
+        return {
+            "commitment": self.object,
+            "period": self.period,
+            "is_published": form.cleaned_data["is_published"],
+            "user": self.request.user,
+            "loaded_at": form.cleaned_data["loaded_at"],
+        }
+
+    def success_url_for(self, saved):
+        return reverse("pledges:commitment_followup", kwargs={"pk": self.object.pk})
+
+
+class FollowUpView(PeriodTextView):
+    """Write the follow-up of a reporting period (the pledge's cadence)."""
+
+    form_class = FollowUpForm
+    text_model = FollowUp
+    text_field = "narrative"
+    submit_label = gettext_lazy("Save the follow-up")
+
+    def periods(self, commitment):
+        pledge = commitment.pledge
+        return progress.reporting_periods(pledge.valid_from, pledge.end, pledge.follow_up_cadence)
+
+    def save(self, form):
+        return services.follow_up_save(
+            narrative=form.cleaned_data["narrative"], **self.save_fields(form)
         )
+
+
+class VerdictView(PeriodTextView):
+    """Justify the verdict of an ended target period, next to the verdict itself."""
+
+    form_class = VerdictForm
+    text_model = PeriodVerdict
+    text_field = "justification"
+    submit_label = gettext_lazy("Save the justification")
+
+    def periods(self, commitment):
+        pledge = commitment.pledge
+        return progress.target_periods(
+            pledge.valid_from,
+            pledge.end,
+            commitment.target_period,
+            school_year=commitment.school_year_only,
+        )
+
+    @cached_property
+    def verdict(self):
+        """The period's progress as of today: its status and done count."""
+        judged = commitment_periods(self.object, timezone.localdate())
+        return next((p for p in judged if p.period == self.period), None)
 
     def get(self, request, *args, **kwargs):
-        commitment, period, existing = self.load()
-        if self.verdict and period.end >= timezone.localdate():
+        self.object = self.get_object()
+        if self.period.end >= timezone.localdate():
             messages.error(request, _("A verdict can be justified only once the period has ended."))
-            return redirect("pledges:commitment_followup", pk=commitment.pk)
-        form = self.make_form(existing=existing)
-        return self.render_to_response(self.context(commitment, period, form))
+            return redirect("pledges:commitment_followup", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data())
 
-    def post(self, request, *args, **kwargs):
-        commitment, period, existing = self.load()
-        if url := sent_before(request):
-            messages.info(request, services.SENT_TWICE_MESSAGE)
-            return redirect(url)
-        form = self.make_form(request.POST, existing=existing)
-        if form.is_valid():
-            common = {
-                "commitment": commitment,
-                "period": period,
-                "is_published": form.cleaned_data["is_published"],
-                "user": request.user,
-                "loaded_at": form.cleaned_data["loaded_at"],
-            }
-            text = form.cleaned_data["narrative"]
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(verdict=self.verdict, **kwargs)
 
-            def save():
-                if self.verdict:
-                    judged = commitment_periods(commitment, timezone.localdate())
-                    verdict = next((p for p in judged if p.period == period), None)
-                    return services.verdict_save(
-                        justification=text, done=verdict and verdict.done, **common
-                    )
-                return services.follow_up_save(narrative=text, **common)
-
-            try:
-                url, created = services.create_once(
-                    token=form.cleaned_data["form_token"],
-                    user=request.user,
-                    create=save,
-                    url_of=lambda saved: reverse(
-                        "pledges:commitment_followup", kwargs={"pk": commitment.pk}
-                    ),
-                )
-            except ValidationError as error:
-                attach_errors(form, error)
-            else:
-                if created:
-                    messages.success(request, _("Saved."))
-                else:
-                    messages.info(request, services.SENT_TWICE_MESSAGE)
-                return redirect(url)
-        return self.render_to_response(self.context(commitment, period, form), status=400)
+    def save(self, form):
+        return services.verdict_save(
+            justification=form.cleaned_data["narrative"],
+            done=self.verdict and self.verdict.done,
+            **self.save_fields(form),
+        )

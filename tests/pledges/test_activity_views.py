@@ -238,7 +238,14 @@ class TestListAndFilters:
         assert "2017-10-03" in html
 
     @pytest.mark.parametrize(
-        "params", [{"month": "2017-13"}, {"status": "x"}, {"commitment": "zz"}, {"page": "abc"}]
+        "params",
+        [
+            {"month": "2017-13"},
+            {"status": "x"},
+            {"commitment": "zz"},
+            {"page": "abc"},
+            {"page": "99"},
+        ],
     )
     def test_bad_filters_are_not_errors(self, polis, demo_pledge, params):
         assert polis.get("/samordnare/aktiviteter/", params).status_code == 200

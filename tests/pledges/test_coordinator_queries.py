@@ -44,8 +44,9 @@ PAGES = {
     "/samordnare/": 15,
     # activity count, activity page, commitment choices of the filter form
     "/samordnare/aktiviteter/": 12,
-    # pledge, memberships, planned activities, their organisations
-    "plan": 13,
+    # pledge (scoped to the user's municipalities in the same query), planned activities,
+    # their organisations
+    "plan": 12,
 }
 
 

@@ -2,6 +2,7 @@
 justification of an ended period's verdict, and the assessment of a promise without a
 number, each posted through its page."""
 
+import re
 from datetime import date
 
 import pytest
@@ -100,3 +101,93 @@ def test_the_other_party_cannot_assess_a_police_promise(client, world, qualitati
     client.force_login(world.kommunsamordnare)
     response = client.post(f"/samordnare/lofte/{qualitative.pk}/uppfoljning/", {"status": "done"})
     assert response.status_code == 403
+
+
+class TestFollowUpAndVerdictPages:
+    """A follow-up and a verdict are written on pages of their own: each knows its own
+    periods (the pledge's reporting cadence, the commitment's target periods), its own
+    text and its own rules."""
+
+    def test_each_page_accepts_only_its_own_periods(self, client, world):
+        client.force_login(world.polis)
+        base = f"/samordnare/lofte/{world.commitment.pk}"
+        # Reporting periods are tertials, the target period is the year.
+        assert client.get(f"{base}/uppfoljning/2026-05-01/").status_code == 200
+        assert client.get(f"{base}/bedomning/2026-05-01/").status_code == 404
+        assert client.post(f"{base}/bedomning/2026-05-01/", {"narrative": "x"}).status_code == 404
+        assert not PeriodVerdict.objects.filter(period_start=date(2026, 5, 1)).exists()
+
+    def test_the_follow_up_page_opens_with_the_saved_follow_up(self, client, world):
+        client.force_login(world.polis)
+        page = client.get(f"/samordnare/lofte/{world.commitment.pk}/uppfoljning/2026-01-01/")
+        html = page.content.decode()
+        assert "Skriv uppföljningen" in html
+        assert "Spara uppföljningen" in html
+        assert "Uppföljning i Asele." in html
+        assert "Bedömning:" not in html
+
+    def test_the_verdict_page_shows_the_verdict_and_the_saved_justification(self, client, world):
+        activity_save(
+            user=world.polis,
+            values={"commitment": world.commitment, "status": "done", "date": date(2026, 4, 1)},
+            organisations=[world.police],
+            measurements={},
+        )
+        PeriodVerdict.objects.create(
+            commitment=world.commitment,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 12, 31),
+            justification="Bemanningen räckte inte.",
+            is_published=True,
+        )
+        with time_machine.travel(date(2027, 1, 15)):
+            client.force_login(world.polis)
+            url = f"/samordnare/lofte/{world.commitment.pk}/bedomning/2026-01-01/"
+            html = client.get(url).content.decode()
+        assert "Motivera bedömningen" in html
+        assert "Spara motiveringen" in html
+        assert "Bedömning:" in html
+        assert "(1 / 3)" in html  # the target amended to 3 from December
+        assert "Bemanningen räckte inte." in html
+        assert re.search(r'name="is_published"[^>]* checked', html)
+
+    def test_a_verdict_posted_before_its_period_ended_is_refused_at_the_form(self, client, world):
+        client.force_login(world.polis)
+        url = f"/samordnare/lofte/{world.commitment.pk}/bedomning/2026-01-01/"
+        response = client.post(url, {"narrative": "Det går bra."})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "En bedömning kan motiveras först när perioden är slut." in html
+        assert "Det går bra." in html
+        assert not PeriodVerdict.objects.filter(period_start=date(2026, 1, 1)).exists()
+
+    def test_a_verdict_posted_twice_is_saved_once(self, client, world):
+        with time_machine.travel(date(2027, 1, 15)):
+            client.force_login(world.polis)
+            url = f"/samordnare/lofte/{world.commitment.pk}/bedomning/2026-01-01/"
+            html = client.get(url).content.decode()
+            token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+            data = {"narrative": "Motiverat.", "loaded_at": "", "form_token": token}
+            first, second = client.post(url, data), client.post(url, data)
+            assert (first.status_code, second.status_code) == (302, 302)
+            assert second["Location"] == first["Location"]
+            assert "sparats en gång" in client.get(second["Location"]).content.decode()
+        verdict = PeriodVerdict.objects.get(period_start=date(2026, 1, 1))
+        assert verdict.justification == "Motiverat."
+
+    def test_a_stale_verdict_is_refused_and_the_text_kept(self, client, world):
+        PeriodVerdict.objects.create(
+            commitment=world.commitment,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 12, 31),
+            justification="Första.",
+        )
+        with time_machine.travel(date(2027, 1, 15)):
+            client.force_login(world.polis)
+            url = f"/samordnare/lofte/{world.commitment.pk}/bedomning/2026-01-01/"
+            response = client.post(url, {"narrative": "Min text.", "loaded_at": "2026-01-01"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert "Någon annan sparade texten" in html
+        assert "Min text." in html
+        assert PeriodVerdict.objects.get(period_start=date(2026, 1, 1)).justification == "Första."

@@ -134,7 +134,7 @@ def test_polis_cannot_log_a_municipal_only_commitment(client_for, demo_pledge):
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("value", ["abc", "", "99999999", "-1"])
+@pytest.mark.parametrize("value", ["abc", "", "99999999", "-1", "²", "99999999999999999999999"])
 def test_bad_commitment_parameter_is_404(client_for, demo_pledge, value):
     response = client_for("polis").get(f"/samordnare/aktiviteter/ny/?commitment={value}")
     assert response.status_code == 404
