@@ -12,19 +12,15 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
-from places.admin import (
+from core.admin import (
     SafeChangeListMixin,
     ScopedChoicesMixin,
     ScopedHistoryAdmin,
     ScopedHistoryMixin,
 )
 
-from .forms import AdminLoginForm
 from .models import Membership
-from .permissions import administered_municipality_ids
 from .services import membership_grant, membership_revoke
-
-admin.site.login_form = AdminLoginForm
 
 
 @admin.register(AccessAttempt)
@@ -103,7 +99,7 @@ class UserAdmin(ScopedChoicesMixin, ScopedHistoryMixin, SimpleHistoryAdmin, Djan
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        ids = administered_municipality_ids(request.user)
+        ids = self.admin_site.administered_municipality_ids(request.user)
         if ids is None:
             return queryset
         inside = Membership.objects.filter(municipality__in=ids).values("user")

@@ -7,11 +7,17 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import permissions
+from accounts.forms import AdminLoginForm
 
 
 class AdminSite(admin.AdminSite):
+    site_header = site_title = _("Medborgarlöften – administration")
+    index_title = _("Administration")
+    login_form = AdminLoginForm
+
     def get_urls(self):
         # Ahead of Django's own /r/ route, which redirects to any object's public address
         # and so tells anyone with admin access which rows exist anywhere.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from places.admin import MunicipalityScopedAdmin, ScopedChoicesMixin, ScopedHistoryAdmin
+from core.admin import MunicipalityScopedAdmin, ScopedChoicesMixin, ScopedHistoryAdmin
 from pledges.admin import PledgeAdmin
 from pledges.models import Pledge
 

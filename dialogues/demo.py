@@ -12,10 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from places.models import Municipality
-from pledges.models import (
-    Commitment,
-    Pledge,
-)
+from pledges.models import Commitment, Pledge
 
 from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
 

@@ -3,24 +3,10 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from places.forms import (
-    BoundedModelChoiceField,
-    BoundedModelMultipleChoiceField,
-)
-from places.models import (
-    Municipality,
-    Organisation,
-    Site,
-)
-from pledges.forms import (
-    ISO_DATE,
-    count_field,
-    form_token_field,
-)
-from pledges.models import (
-    Commitment,
-    Pledge,
-)
+from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from places.models import Municipality, Organisation, Site
+from pledges.forms import ISO_DATE, count_field, form_token_field
+from pledges.models import Commitment, Pledge
 
 from .models import (
     ActionItem,

@@ -13,11 +13,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from places.models import (
-    Municipality,
-    Organisation,
-    Site,
-)
+from places.models import Municipality, Organisation, Site
 from pledges.models import Commitment
 from pledges.validators import FIRST_DAY, LAST_DAY, sane_date
 

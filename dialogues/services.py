@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from places.forms import STALE_ROW_MESSAGE
+from core.forms import STALE_ROW_MESSAGE
 from places.models import Municipality
 from pledges import services as pledge_services
 from pledges.models import Pledge

@@ -64,6 +64,8 @@ class MunicipalityQuerySet(models.QuerySet):
         the one scope of every coordinator page and form choice."""
         if user.is_superuser:
             return self.all()
+        # Through the reverse relation of accounts.Membership: the one place this app
+        # knows of memberships, by their relation name only (it imports nothing above it).
         return self.filter(pk__in=user.memberships.values("municipality"))
 
 

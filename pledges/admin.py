@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from places.admin import (
+from core.admin import (
     MunicipalityScopedAdmin,
     SafeChangeListMixin,
     ScopedChoicesMixin,

@@ -13,15 +13,8 @@ from django.db import transaction
 
 from accounts.models import Membership
 from accounts.services import membership_grant
-from places.models import (
-    Municipality,
-    Organisation,
-    PoliceArea,
-    Site,
-)
-from places.reference import (
-    load_reference_data,
-)
+from places.models import Municipality, Organisation, PoliceArea, Site
+from places.reference import load_reference_data
 
 from .models import (
     Activity,
@@ -33,12 +26,7 @@ from .models import (
     Pledge,
 )
 from .progress import Status, TargetKind, TargetPeriod, reporting_periods, target_periods
-from .services import (
-    follow_up_save,
-    pledge_publish,
-    pledge_revise,
-    verdict_save,
-)
+from .services import follow_up_save, pledge_publish, pledge_revise, verdict_save
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "asele_2017_pledge.txt"
 DEMO_PASSWORD = "demo"

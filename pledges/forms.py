@@ -9,16 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import FormToken
-from places.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
-from places.models import (
-    Organisation,
-    Site,
-)
+from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from places.models import Organisation, Site
 
-from .models import (
-    Activity,
-    Commitment,
-)
+from .models import Activity, Commitment
 from .progress import CLOSED_STATUSES, RUNNING_STATUSES
 
 # Big enough for any real count, small enough for every database's integer column.

@@ -194,15 +194,9 @@ def activity_history(activity, *, internal_notes=True):
     (created, changed, deleted) and each changed field with its old and new value; the
     internal notes' changes only when ``internal_notes``."""
     hidden = HIDDEN_HISTORY_FIELDS if internal_notes else {*HIDDEN_HISTORY_FIELDS, "internal_notes"}
-    from places.models import (
-        Organisation,
-        Site,
-    )
+    from places.models import Organisation, Site
 
-    from .models import (
-        Commitment,
-        Measurement,
-    )
+    from .models import Commitment, Measurement
 
     records = list(
         activity.history.select_related("history_user").order_by("history_date", "history_id")

@@ -9,21 +9,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import (
-    FormToken,
-)
+from accounts.models import FormToken
 from accounts.permissions import membership_in
 from places.models import Municipality
 
-from .models import (
-    Activity,
-    Amendment,
-    Commitment,
-    FollowUp,
-    Measurement,
-    PeriodVerdict,
-    Pledge,
-)
+from .models import Activity, Amendment, Commitment, FollowUp, Measurement, PeriodVerdict, Pledge
 from .progress import target_in_force
 
 
@@ -190,7 +180,8 @@ def default_title(year):
 def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> Pledge:
     """Create a draft successor of a published pledge for a new validity, carrying every
     commitment on (marked continued, linked to its predecessor) in one transaction.
-    Returns the draft."""
+    Returns the draft. Callers above the dialogues app use dialogues.services.pledge_revise,
+    which also carries over the focus areas the commitments answer."""
     if pledge.status != Pledge.State.PUBLISHED:
         raise ValidationError(_("Only a published pledge can be revised."), code="not_published")
     if pledge.revisions.exists():

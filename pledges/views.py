@@ -25,10 +25,8 @@ from django.views.generic import (
     UpdateView,
 )
 
-from accounts.permissions import (
-    memberships_of,
-)
-from places.forms import bad_pk
+from accounts.permissions import memberships_of
+from core.forms import bad_pk
 
 from . import progress, services
 from .forms import (
@@ -47,11 +45,7 @@ from .mixins import (
     SingleObjectFormMixin,
 )
 from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
-from .permissions import (
-    can_act_for,
-    can_read_internal_notes,
-    check_can_act,
-)
+from .permissions import can_act_for, can_read_internal_notes, check_can_act
 from .selectors import (
     activity_history,
     attach_progress,

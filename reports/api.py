@@ -12,11 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from places.models import Municipality
-from pledges.models import (
-    Activity,
-    Commitment,
-    Pledge,
-)
+from pledges.models import Activity, Commitment, Pledge
 from pledges.selectors import attach_progress, overall_completion
 
 

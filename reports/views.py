@@ -24,14 +24,8 @@ from dialogues.selectors import (
     why_commitments_exist,
 )
 from dialogues.services import submission_create
-from places.models import (
-    County,
-    Municipality,
-)
-from pledges.models import (
-    Activity,
-    Pledge,
-)
+from places.models import County, Municipality
+from pledges.models import Activity, Pledge
 from pledges.progress import Status
 from pledges.selectors import (
     attach_lineage,

@@ -6,10 +6,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.models import Membership
 from accounts.services import membership_grant
-from places.models import (
-    Municipality,
-    Organisation,
-)
+from places.models import Municipality, Organisation
 from tests.world import TODAY, build_world
 
 

@@ -16,13 +16,7 @@ from dialogues.models import (
     SituationalPicture,
     Submission,
 )
-from pledges.models import (
-    Activity,
-    Agreement,
-    Amendment,
-    FollowUp,
-    Pledge,
-)
+from pledges.models import Activity, Agreement, Amendment, FollowUp, Pledge
 from pledges.selectors import pledges_with_progress
 from pledges.validators import sane_date
 from tests.pledges.factories import (

@@ -20,11 +20,7 @@ from django.test import Client
 
 from accounts.models import FormToken
 from dialogues.models import Concern, Dialogue, FocusArea, Submission
-from pledges.models import (
-    Activity,
-    FollowUp,
-    PeriodVerdict,
-)
+from pledges.models import Activity, FollowUp, PeriodVerdict
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("world_today")]
 

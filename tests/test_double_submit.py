@@ -8,19 +8,9 @@ import pytest
 import time_machine
 
 from accounts.models import FormToken
-from dialogues.models import (
-    ActionItem,
-    Concern,
-    Dialogue,
-    FocusArea,
-    IndicatorValue,
-    Submission,
-)
+from dialogues.models import ActionItem, Concern, Dialogue, FocusArea, IndicatorValue, Submission
 from dialogues.models import SituationalPicture as Picture
-from pledges.models import (
-    Activity,
-    FollowUp,
-)
+from pledges.models import Activity, FollowUp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 

@@ -18,18 +18,8 @@ from dialogues.models import (
     SituationalPicture,
     Submission,
 )
-from places.models import (
-    Organisation,
-    Site,
-)
-from pledges.models import (
-    Activity,
-    Agreement,
-    Amendment,
-    Commitment,
-    FollowUp,
-    PeriodVerdict,
-)
+from places.models import Organisation, Site
+from pledges.models import Activity, Agreement, Amendment, Commitment, FollowUp, PeriodVerdict
 from tests.pledges.factories import CommitmentFactory, MunicipalityFactory, PledgeFactory
 
 # Pledges run through 2026; tests freeze today inside it.

@@ -1,7 +1,9 @@
-"""Give the role groups the permissions of the accounts app: administrators all of them and those of users (scoped to their municipalities in the admin; never groups: a group's permissions reach every municipality),
-coordinators none. The groups are made here if they do not exist yet: each app brings
-its own permissions, whichever migrates first. Self-contained: a migration never imports
-the application's code, which changes after it."""
+"""Give the role groups the permissions of the accounts app: administrators all of them and
+those of users (scoped to their municipalities in the admin; never groups: a group's
+permissions reach every municipality), coordinators none. The groups are made here if
+they do not exist yet: each app brings its own permissions, whichever migrates first.
+Self-contained: a migration never imports the application's code, which changes after
+it."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -22,9 +24,9 @@ def grant(apps, schema_editor):
         app_config.models_module = None
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    permissions = permission_model.objects.filter(content_type__app_label="accounts"
-    ) | permission_model.objects.filter(
-        content_type__app_label="auth", content_type__model="user")
+    permissions = permission_model.objects.filter(
+        content_type__app_label="accounts"
+    ) | permission_model.objects.filter(content_type__app_label="auth", content_type__model="user")
     group_model.objects.get_or_create(name=ADMINISTRATORS)[0].permissions.add(*permissions)
     for name in COORDINATORS:
         group = group_model.objects.get_or_create(name=name)[0]
@@ -33,9 +35,9 @@ def grant(apps, schema_editor):
 
 def revoke(apps, schema_editor):
     permission_model = apps.get_model("auth", "Permission")
-    permissions = permission_model.objects.filter(content_type__app_label="accounts"
-    ) | permission_model.objects.filter(
-        content_type__app_label="auth", content_type__model="user")
+    permissions = permission_model.objects.filter(
+        content_type__app_label="accounts"
+    ) | permission_model.objects.filter(content_type__app_label="auth", content_type__model="user")
     for group in apps.get_model("auth", "Group").objects.filter(
         name__in=[ADMINISTRATORS, *COORDINATORS]
     ):

@@ -1,7 +1,8 @@
 """Give the role groups the permissions of the dialogues app: administrators all of them,
-coordinators what they need to keep dialogues, the situational picture and indicators and to moderate submissions. The groups are made here if they do not exist yet: each app brings
-its own permissions, whichever migrates first. Self-contained: a migration never imports
-the application's code, which changes after it."""
+coordinators what they need to keep dialogues, the situational picture and indicators
+and to moderate submissions. The groups are made here if they do not exist yet: each app
+brings its own permissions, whichever migrates first. Self-contained: a migration never
+imports the application's code, which changes after it."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -1,7 +1,7 @@
 """Give the role groups the permissions of the places app: administrators all of them,
-coordinators to see sites. The groups are made here if they do not exist yet: each app brings
-its own permissions, whichever migrates first. Self-contained: a migration never imports
-the application's code, which changes after it."""
+coordinators to see sites. The groups are made here if they do not exist yet: each app
+brings its own permissions, whichever migrates first. Self-contained: a migration never
+imports the application's code, which changes after it."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

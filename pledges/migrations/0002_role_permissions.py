@@ -1,7 +1,8 @@
 """Give the role groups the permissions of the pledges app: administrators all of them,
-coordinators what they need to log activities and write follow-ups and verdicts. The groups are made here if they do not exist yet: each app brings
-its own permissions, whichever migrates first. Self-contained: a migration never imports
-the application's code, which changes after it."""
+coordinators what they need to log activities and write follow-ups and verdicts. The
+groups are made here if they do not exist yet: each app brings its own permissions,
+whichever migrates first. Self-contained: a migration never imports the application's
+code, which changes after it."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -1,9 +1,6 @@
 import pytest
 
-from places.models import (
-    County,
-    Municipality,
-)
+from places.models import County, Municipality
 from places.reference import load_reference_data
 
 pytestmark = pytest.mark.django_db

@@ -3,20 +3,8 @@ from datetime import date
 import factory
 from factory.django import DjangoModelFactory
 
-from places.models import (
-    County,
-    Municipality,
-    Organisation,
-    PoliceArea,
-    PoliceRegion,
-    Site,
-)
-from pledges.models import (
-    Activity,
-    Commitment,
-    Measurement,
-    Pledge,
-)
+from places.models import County, Municipality, Organisation, PoliceArea, PoliceRegion, Site
+from pledges.models import Activity, Commitment, Measurement, Pledge
 from pledges.progress import TargetKind, TargetPeriod
 
 

@@ -7,11 +7,7 @@ import pytest
 import time_machine
 
 from places.models import Site
-from pledges.models import (
-    Activity,
-    Commitment,
-    Measurement,
-)
+from pledges.models import Activity, Commitment, Measurement
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,7 @@ import pytest
 from django.http import HttpRequest
 
 from places.models import Municipality
-from pledges.models import (
-    Commitment,
-    Pledge,
-)
+from pledges.models import Commitment, Pledge
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from accounts.models import Membership
-from pledges.models import (
-    Activity,
-    FollowUp,
-)
+from pledges.models import Activity, FollowUp
 from pledges.services import activity_save
 from tests.world import admin_objects, build_world, with_history
 

@@ -5,11 +5,7 @@ from django.http import HttpRequest
 
 from places.models import Site
 from pledges.demo import SEED_FILE, parse_seed
-from pledges.models import (
-    Activity,
-    Commitment,
-    Pledge,
-)
+from pledges.models import Activity, Commitment, Pledge
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,7 @@ from dialogues.models import (
     SituationalPicture,
 )
 from places.models import Municipality
-from pledges.models import (
-    Activity,
-    FollowUp,
-    PeriodVerdict,
-    Pledge,
-)
+from pledges.models import Activity, FollowUp, PeriodVerdict, Pledge
 from tests.pledges.factories import (
     ActivityFactory,
     CommitmentFactory,
