@@ -6,6 +6,7 @@ organisation is responsible for (others are 403).
 """
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -40,9 +42,9 @@ from .permissions import (
 )
 from .selectors import (
     activity_history,
-    attach_progress,
+    commitment_reports,
     current_public_pledge,
-    pledges_with_progress,
+    pledge_reports,
 )
 
 # What needs attention first on the dashboard.
@@ -91,6 +93,11 @@ class RenamedParamsMixin:
 class CoordinatorView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "pledges.view_activity"
 
+    @cached_property
+    def today(self):
+        """The reporting day, read once per request: every figure of a page is as of it."""
+        return timezone.localdate()
+
 
 class DashboardView(CoordinatorView):
     """The current pledges of my municipalities, what is behind plan first."""
@@ -108,18 +115,24 @@ class DashboardView(CoordinatorView):
         for pledge in published:
             by_municipality[pledge.municipality_id].append(pledge)
         pledges = sorted(
-            (current_public_pledge(group) for group in by_municipality.values()),
+            (current_public_pledge(group, today=self.today) for group in by_municipality.values()),
             key=lambda p: p.municipality.name,
         )
-        pledges_with_progress(pledges)
-        for pledge in pledges:
-            for commitment in pledge.commitment_list:
-                commitment.can_act = can_act_for(user, commitment)
-            pledge.commitment_list.sort(
-                key=lambda c: (STATUS_ORDER.index(c.progress.status), c.position)
-            )
-        context["pledges"] = pledges
+        context["reports"] = [
+            replace(report, commitments=tuple(sorted(self.entries(report), key=attention_first)))
+            for report in pledge_reports(pledges, today=self.today)
+        ]
         return context
+
+    def entries(self, report):
+        """The report's commitments, each with whether the user may act for it."""
+        user = self.request.user
+        return (replace(e, can_act=can_act_for(user, e.commitment)) for e in report.commitments)
+
+
+def attention_first(entry):
+    """Sort key of a dashboard's commitments: those that need action first."""
+    return (STATUS_ORDER.index(entry.progress.status), entry.commitment.position)
 
 
 class ActivityFormView(RenamedParamsMixin, CoordinatorView):
@@ -167,7 +180,7 @@ class ActivityFormView(RenamedParamsMixin, CoordinatorView):
             if commitment:
                 initial["commitment"] = commitment
                 # Logging for an ended pledge: start from its last day, not from today.
-                initial["date"] = min(today, commitment.pledge.end)
+                initial["date"] = min(today, commitment.pledge.end(today))
         return ActivityForm(
             data,
             instance=self.activity,
@@ -365,29 +378,29 @@ class CommitmentFollowUpView(CoordinatorView):
         context = super().get_context_data(**kwargs)
         commitment = kwargs.get("commitment") or self.load()
         pledge = commitment.pledge
-        today = timezone.localdate()
-        attach_progress([commitment], today=today)
+        entry = kwargs.get("entry") or judge(commitment, self.today)
         follow_ups = {f.period_start: f for f in commitment.follow_ups.all()}
         verdicts = {v.period_start: v for v in commitment.verdicts.all()}
         reporting = [
             {"period": period, "follow_up": follow_ups.get(period.start)}
             for period in progress.reporting_periods(
-                pledge.valid_from, pledge.end, pledge.follow_up_cadence
+                pledge.valid_from, pledge.end(self.today), pledge.follow_up_cadence
             )
         ]
         ended = [
             {"progress": p, "verdict": verdicts.get(p.period.start)}
-            for p in commitment_periods(commitment, today)
+            for p in entry.judged_periods
             if p.closed
         ]
         context.update(
             commitment=commitment,
+            entry=entry,
             reporting=reporting,
             ended=ended,
             assessment_form=kwargs.get("assessment_form")
             or AssessmentForm(
                 initial={"status": commitment.assessed_status},
-                closed=commitment.progress.closed,
+                closed=entry.progress.closed,
             ),
         )
         return context
@@ -395,8 +408,8 @@ class CommitmentFollowUpView(CoordinatorView):
     def post(self, request, *args, **kwargs):
         """Save the assessment of a qualitative commitment."""
         commitment = self.load()
-        attach_progress([commitment])
-        form = AssessmentForm(request.POST, closed=commitment.progress.closed)
+        entry = judge(commitment, self.today)
+        form = AssessmentForm(request.POST, closed=entry.progress.closed)
         if form.is_valid():
             try:
                 services.commitment_assess(
@@ -407,15 +420,20 @@ class CommitmentFollowUpView(CoordinatorView):
             else:
                 messages.success(request, _("The assessment has been saved."))
                 return redirect("pledges:commitment_followup", pk=commitment.pk)
-        context = self.get_context_data(commitment=commitment, assessment_form=form)
+        context = self.get_context_data(commitment=commitment, entry=entry, assessment_form=form)
         return self.render_to_response(context, status=400)
 
 
-def commitment_periods(commitment, today):
-    """Every target period of the commitment's pledge that has begun, judged as of today
-    (one query)."""
-    attach_progress([commitment], today=today)
-    return commitment.period_history or [commitment.progress]
+def judge(commitment, today):
+    """The commitment's ``CommitmentReport`` as of ``today`` (two queries)."""
+    (entry,) = commitment_reports([commitment], today=today)
+    return entry
+
+
+def judged_period(commitment, period, today):
+    """How the commitment fared in ``period``, a target period begun by ``today``; None
+    for any other period (two queries)."""
+    return next((p for p in judge(commitment, today).judged_periods if p.period == period), None)
 
 
 class PeriodTextView(CoordinatorView):
@@ -437,14 +455,14 @@ class PeriodTextView(CoordinatorView):
         if self.verdict:
             periods = progress.target_periods(
                 pledge.valid_from,
-                pledge.end,
+                pledge.end(self.today),
                 commitment.target_period,
                 school_year=commitment.school_year_only,
             )
             model = PeriodVerdict
         else:
             periods = progress.reporting_periods(
-                pledge.valid_from, pledge.end, pledge.follow_up_cadence
+                pledge.valid_from, pledge.end(self.today), pledge.follow_up_cadence
             )
             model = FollowUp
         period = next((p for p in periods if p.start == start), None)
@@ -462,22 +480,23 @@ class PeriodTextView(CoordinatorView):
             return VerdictForm(data, initial=initial, submit_label=_("Save the justification"))
         return FollowUpForm(data, initial=initial, submit_label=_("Save the follow-up"))
 
-    def context(self, commitment, period, form):
-        verdict = None
-        if self.verdict:
-            judged = commitment_periods(commitment, timezone.localdate())
-            verdict = next((p for p in judged if p.period == period), None)
+    def judged(self, commitment, period):
+        """For a verdict, how the commitment fared in the period; None for a follow-up."""
+        return judged_period(commitment, period, self.today) if self.verdict else None
+
+    def context(self, commitment, period, form, verdict):
         return self.get_context_data(
             commitment=commitment, period=period, form=form, verdict=verdict
         )
 
     def get(self, request, *args, **kwargs):
         commitment, period, existing = self.load()
-        if self.verdict and period.end >= timezone.localdate():
+        if self.verdict and period.end >= self.today:
             messages.error(request, _("A verdict can be justified only once the period has ended."))
             return redirect("pledges:commitment_followup", pk=commitment.pk)
         form = self.make_form(existing=existing)
-        return self.render_to_response(self.context(commitment, period, form))
+        verdict = self.judged(commitment, period)
+        return self.render_to_response(self.context(commitment, period, form, verdict))
 
     def post(self, request, *args, **kwargs):
         commitment, period, existing = self.load()
@@ -485,6 +504,7 @@ class PeriodTextView(CoordinatorView):
             messages.info(request, services.SENT_TWICE_MESSAGE)
             return redirect(url)
         form = self.make_form(request.POST, existing=existing)
+        verdict = self.judged(commitment, period)
         if form.is_valid():
             common = {
                 "commitment": commitment,
@@ -497,10 +517,11 @@ class PeriodTextView(CoordinatorView):
 
             def save():
                 if self.verdict:
-                    judged = commitment_periods(commitment, timezone.localdate())
-                    verdict = next((p for p in judged if p.period == period), None)
                     return services.verdict_save(
-                        justification=text, done=verdict and verdict.done, **common
+                        justification=text,
+                        done=verdict and verdict.done,
+                        today=self.today,
+                        **common,
                     )
                 return services.follow_up_save(narrative=text, **common)
 
@@ -521,4 +542,4 @@ class PeriodTextView(CoordinatorView):
                 else:
                     messages.info(request, services.SENT_TWICE_MESSAGE)
                 return redirect(url)
-        return self.render_to_response(self.context(commitment, period, form), status=400)
+        return self.render_to_response(self.context(commitment, period, form, verdict), status=400)
