@@ -1,14 +1,29 @@
 """Reads that trace concerns to focus areas to commitments, for the public pages."""
 
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch
 
 from pledges.models import Activity, Commitment, Pledge
 from pledges.selectors import commitment_reports
 
+from .charts import Chart, line_chart
 from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
+
+
+@dataclass(frozen=True)
+class IndicatorReport:
+    """An indicator of the expected effects, as the year page shows it."""
+
+    indicator: Indicator
+    """The indicator: name, unit, source and scale."""
+
+    values: tuple[IndicatorValue, ...]
+    """Its values, by year."""
+
+    chart: Chart | None
+    """The line chart of the values on the indicator's scale; None without values."""
 
 
 def public_concerns():
@@ -118,12 +133,20 @@ def dialogue_trace(dialogue, *, today, latest=3):
     )
 
 
-def indicators_with_values(municipality):
-    """The municipality's indicators, each with ``value_list`` by year. Two queries."""
-    return list(
-        Indicator.objects.filter(municipality=municipality).prefetch_related(
-            Prefetch(
-                "values", queryset=IndicatorValue.objects.order_by("year"), to_attr="value_list"
-            )
-        )
+def indicator_reports(municipality):
+    """An ``IndicatorReport`` of each of the municipality's indicators. Two queries."""
+    indicators = Indicator.objects.filter(municipality=municipality).prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("year"), to_attr="value_list")
     )
+    return [
+        IndicatorReport(
+            indicator=indicator,
+            values=tuple(indicator.value_list),
+            chart=line_chart(
+                [(v.year, v.value) for v in indicator.value_list],
+                indicator.scale_min,
+                indicator.scale_max,
+            ),
+        )
+        for indicator in indicators
+    ]

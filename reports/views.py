@@ -14,12 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
-from dialogues.charts import line_chart
 from dialogues.models import MIN_PUBLIC_COUNT, Dialogue
 from dialogues.selectors import (
     current_picture,
     dialogue_trace,
-    indicators_with_values,
+    indicator_reports,
     why_commitments_exist,
 )
 from dialogues.services import submission_create
@@ -152,16 +151,9 @@ class PledgeYearView(TemplateView):
             prefetch=["focus_tags", "external_parties", why_commitments_exist()],
             preview=PUBLIC_LOG_PREVIEW,
         )
-        indicators = indicators_with_values(municipality)
-        for indicator in indicators:
-            indicator.chart = line_chart(
-                [(v.year, v.value) for v in indicator.value_list],
-                indicator.scale_min,
-                indicator.scale_max,
-            )
         context.update(
             municipality=municipality,
-            indicators=indicators,
+            indicators=indicator_reports(municipality),
             year=year,
             reports=reports,
             today=today,
