@@ -1,13 +1,29 @@
 """Reads that trace concerns to focus areas to commitments, for the public pages."""
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from django.db.models import Prefetch
 
 from pledges.models import Activity, Commitment, Pledge
-from pledges.selectors import attach_progress
+from pledges.selectors import commitment_reports
 
+from .charts import Chart, line_chart
 from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
+
+
+@dataclass(frozen=True)
+class IndicatorReport:
+    """An indicator of the expected effects, as the year page shows it."""
+
+    indicator: Indicator
+    """The indicator: name, unit, source and scale."""
+
+    values: tuple[IndicatorValue, ...]
+    """Its values, by year."""
+
+    chart: Chart | None
+    """The line chart of the values on the indicator's scale; None without values."""
 
 
 def public_concerns():
@@ -61,11 +77,13 @@ def current_picture(municipality):
 
 
 def dialogue_trace(dialogue, *, today, latest=3):
-    """For a published dialogue ("Ni sa – vi gjorde"): its concerns, each with the focus
-    areas of published pictures behind which it stands and the public commitments that
-    answer them, every commitment with its progress and latest public activities.
+    """For a published dialogue ("Ni sa – vi gjorde"), as of ``today``: its concerns, each
+    with the focus areas of published pictures behind which it stands
+    (``public_focus_areas``) and the public commitments that answer them
+    (``public_commitments``); and a ``CommitmentReport`` of each of those commitments, with
+    its ``latest`` public activities first and the others as ``earlier_activities``.
 
-    Returns (concerns, commitments) in a constant number of queries.
+    Returns (concerns, commitment reports) in a constant number of queries.
     """
     concerns = list(
         dialogue.concerns.prefetch_related(
@@ -92,9 +110,8 @@ def dialogue_trace(dialogue, *, today, latest=3):
         for area in concern.public_focus_areas
         for commitment in area.public_commitments
     }
-    # The same commitment can sit under several focus areas: judge each object once per pk
-    # and share the result.
-    attach_progress(list(commitments.values()), today=today)
+    # The same commitment can sit under several focus areas: judged once.
+    reports = commitment_reports(list(commitments.values()), today=today)
     activities = defaultdict(list)
     for activity in (
         Activity.objects.public(today)
@@ -103,22 +120,33 @@ def dialogue_trace(dialogue, *, today, latest=3):
         .order_by("-date", "-pk")
     ):
         activities[activity.commitment_id].append(activity)
-    for concern in concerns:
-        for area in concern.public_focus_areas:
-            for commitment in area.public_commitments:
-                judged = commitments[commitment.pk]
-                commitment.progress = judged.progress
-                commitment.activity_count = len(activities[commitment.pk])
-                commitment.latest_activities = activities[commitment.pk][:latest]
-    return concerns, sorted(commitments.values(), key=lambda c: (c.pledge.valid_from, c.position))
-
-
-def indicators_with_values(municipality):
-    """The municipality's indicators, each with ``value_list`` by year. Two queries."""
-    return list(
-        Indicator.objects.filter(municipality=municipality).prefetch_related(
-            Prefetch(
-                "values", queryset=IndicatorValue.objects.order_by("year"), to_attr="value_list"
-            )
+    reports = [
+        replace(
+            report,
+            latest_activities=tuple(activities[report.commitment.pk][:latest]),
+            earlier_activities=tuple(activities[report.commitment.pk][latest:]),
         )
+        for report in reports
+    ]
+    return concerns, sorted(
+        reports, key=lambda r: (r.commitment.pledge.valid_from, r.commitment.position)
     )
+
+
+def indicator_reports(municipality):
+    """An ``IndicatorReport`` of each of the municipality's indicators. Two queries."""
+    indicators = Indicator.objects.filter(municipality=municipality).prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("year"), to_attr="value_list")
+    )
+    return [
+        IndicatorReport(
+            indicator=indicator,
+            values=tuple(indicator.value_list),
+            chart=line_chart(
+                [(v.year, v.value) for v in indicator.value_list],
+                indicator.scale_min,
+                indicator.scale_max,
+            ),
+        )
+        for indicator in indicators
+    ]

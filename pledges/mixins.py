@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.detail import SingleObjectMixin
 from django.views.generic.edit import FormMixin
@@ -22,6 +24,11 @@ class CoordinatorMixin(LoginRequiredMixin, PermissionRequiredMixin):
     the permission get 403."""
 
     permission_required = "pledges.view_activity"
+
+    @cached_property
+    def today(self):
+        """The reporting day, read once per request: every figure of a page is as of it."""
+        return timezone.localdate()
 
 
 class MunicipalityScopedMixin:

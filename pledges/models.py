@@ -184,17 +184,16 @@ class Pledge(models.Model):
     def is_public(self):
         return self.status in self.PUBLIC_STATUSES
 
-    @property
-    def end(self):
-        """The last day progress is judged over: valid_to, or for a pledge valid until
-        further notice the end of the current year."""
+    def end(self, today):
+        """The last day progress is judged over as of ``today``: valid_to, or for a pledge
+        valid until further notice the last day of today's year."""
         if self.valid_to is not None:
             return self.valid_to
-        return date(max(timezone.localdate().year, self.valid_from.year), 12, 31)
+        return date(max(today.year, self.valid_from.year), 12, 31)
 
-    @property
-    def years(self):
-        return list(range(self.valid_from.year, self.end.year + 1))
+    def years(self, today):
+        """The years the pledge runs through as of ``today``, each with its own page."""
+        return list(range(self.valid_from.year, self.end(today).year + 1))
 
     @property
     def years_label(self):
@@ -208,8 +207,8 @@ class Pledge(models.Model):
     def covers(self, day):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
-    def is_current(self, today=None):
-        today = today or timezone.localdate()
+    def is_current(self, today):
+        """Published and in force on ``today``."""
         return self.status == self.State.PUBLISHED and self.covers(today)
 
     def clean(self):
@@ -590,9 +589,8 @@ class ActivityQuerySet(models.QuerySet):
             return self.all()
         return self.filter(commitment__pledge__municipality__in=Municipality.objects.for_user(user))
 
-    def public(self, today=None):
-        """What a citizen may see: done activities whose date has passed."""
-        today = today or timezone.localdate()
+    def public(self, today):
+        """What a citizen may see on ``today``: done activities dated then or before."""
         return self.done().filter(date__lte=today)
 
     def daily_totals(self, *, on):

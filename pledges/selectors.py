@@ -1,18 +1,27 @@
-"""Reads that combine the database's counts with the rules in ``pledges.progress``.
+"""Reads that combine the database's counts with the rules in ``pledges.progress``, and
+return the typed results of ``pledges.reports``.
 
 The counts for any number of commitments come from one grouped query
 (``Activity.objects.daily_totals(on=today)``); the rules then run in Python over those rows.
+Every read takes the reporting day (``today``) from its caller, the view.
 """
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils import timezone
 
 from . import progress
 from .models import Activity, Commitment, FollowUp, PeriodVerdict
 from .progress import TargetKind
+from .reports import (
+    CommitmentReport,
+    DroppedReport,
+    Lineage,
+    PledgeReport,
+    VerdictReport,
+)
 
 
 def _done_in(rows, period, kind):
@@ -58,32 +67,33 @@ def _assess_period(commitment, rows, period, today):
     return progress.assess(done=total, target=target_value, **common)
 
 
-def attach_progress(commitments, *, year=None, today=None):
-    """Set ``progress`` (the period that matters on the reference day) and
-    ``period_history`` (every period of the year up to that day) on each commitment.
+def commitment_reports(commitments, *, today, year=None):
+    """Each commitment as a ``CommitmentReport`` as of ``today``: its headline figure
+    (``progress``) and every period of the pledge, or of ``year``, begun by then
+    (``periods``).
 
-    The reference day is today, or the last day of ``year`` when that year is over; a done
-    activity dated after today never counts. Commitments need ``pledge`` loaded and
-    ``target_sites`` prefetched; costs two queries (their amendments, the done counts).
+    The headline is the period that holds the reference day: today, or the last day of
+    ``year`` when that year is over. A done activity dated after today never counts.
+    Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs two queries
+    (their amendments, the done counts) whatever their number.
     """
     commitments = list(commitments)
+    if not commitments:
+        return []
     prefetch_related_objects(commitments, "amendments")
-    today = today or timezone.localdate()
     reference = min(today, date(year, 12, 31)) if year else today
     periods_by_commitment = {}
     for commitment in commitments:
         pledge = commitment.pledge
         periods = progress.target_periods(
             pledge.valid_from,
-            pledge.end,
+            pledge.end(today),
             commitment.target_period,
             school_year=commitment.school_year_only,
         )
         if year:
             periods = [p for p in periods if p.start.year <= year <= p.end.year] or periods
         periods_by_commitment[commitment.pk] = periods
-    if not commitments:
-        return commitments
 
     all_periods = [p for periods in periods_by_commitment.values() for p in periods]
     rows_by_commitment = defaultdict(list)
@@ -95,59 +105,108 @@ def attach_progress(commitments, *, year=None, today=None):
     for row in totals:
         rows_by_commitment[row["commitment_id"]].append(row)
 
+    reports = []
     for commitment in commitments:
         periods = periods_by_commitment[commitment.pk]
         rows = rows_by_commitment[commitment.pk]
         headline = progress.period_for(periods, reference)
-        commitment.progress = _assess_period(commitment, rows, headline, today)
-        commitment.period_history = []
+        history = ()
         if len(periods) > 1:
-            commitment.period_history = [
+            history = tuple(
                 _assess_period(commitment, rows, period, today)
                 for period in periods
                 if period.start <= reference
-            ]
-        # For a pledge over several periods: how many of them were carried out.
-        commitment.periods_met = sum(
-            1
-            for p in commitment.period_history
-            if p.status in (progress.Status.DONE, progress.Status.FULFILLED)
+            )
+        reports.append(
+            CommitmentReport(
+                commitment=commitment,
+                progress=_assess_period(commitment, rows, headline, today),
+                periods=history,
+            )
         )
-    return commitments
+    return reports
 
 
-def overall_completion(commitments):
-    """Mean completion of the quantitative commitments (``attach_progress`` first)."""
-    return progress.overall(c.progress.completion for c in commitments)
-
-
-def pledges_with_progress(pledges, *, year=None, today=None, prefetch=()):
-    """Set ``commitment_list`` and ``overall`` on each pledge; costs four queries
-    (commitments, their target sites, amendments, the done counts) plus one per extra
-    ``prefetch``,
+def pledge_reports(pledges, *, today, year=None, prefetch=()):
+    """Each pledge as a ``PledgeReport`` as of ``today``, with its commitments' reports
+    (see ``commitment_reports``). Costs four queries (commitments, their target sites,
+    amendments, the done counts) plus one per extra ``prefetch`` of the commitments,
     whatever the number of pledges, commitments and activities."""
     pledges = list(pledges)
     if not pledges:
-        return pledges
-    commitments = attach_progress(
+        return []
+    by_pledge = defaultdict(list)
+    for report in commitment_reports(
         Commitment.objects.filter(pledge__in=pledges)
         .select_related("pledge")
         .prefetch_related("target_sites", *prefetch),
-        year=year,
         today=today,
+        year=year,
+    ):
+        by_pledge[report.commitment.pledge_id].append(report)
+    return [
+        PledgeReport(pledge=pledge, on=today, commitments=tuple(by_pledge[pledge.pk]))
+        for pledge in pledges
+    ]
+
+
+def pledge_year_reports(pledges, *, year, today, prefetch=(), preview=5):
+    """Everything "Följ med i hur det går" shows of each pledge in force during ``year``,
+    as of ``today``: the reports of ``pledge_reports`` for the year, each commitment with
+    the year's public activities (the ``preview`` newest first), its published follow-ups
+    and verdict justifications, and for a revision its lineage. Costs ``pledge_reports``'
+    queries, two for the published texts, two for the activities and their measurements,
+    and five for the lineage when a pledge revises another."""
+    reports = pledge_reports(
+        pledges, today=today, year=year, prefetch=[*prefetch, *_published_texts()]
     )
-    by_pledge = defaultdict(list)
-    for commitment in commitments:
-        by_pledge[commitment.pledge_id].append(commitment)
-    for pledge in pledges:
-        pledge.commitment_list = by_pledge[pledge.pk]
-        pledge.overall = overall_completion(pledge.commitment_list)
-    return pledges
+    log = defaultdict(list)
+    for activity in (
+        Activity.objects.public(today)
+        .filter(commitment__pledge__in=[r.pledge for r in reports], date__year=year)
+        .select_related("site")
+        .prefetch_related("measurements")
+    ):
+        log[activity.commitment_id].append(activity)
+    lineages, previous = _lineages(reports, today=today)
+    year_reports = []
+    for report in reports:
+        entries = []
+        for entry in report.commitments:
+            commitment = entry.commitment
+            judged = {p.period.start: p for p in entry.judged_periods}
+            entries.append(
+                replace(
+                    entry,
+                    previous=previous.get(commitment.previous_id)
+                    if report.pledge.pk in lineages
+                    else None,
+                    latest_activities=tuple(log[commitment.pk][:preview]),
+                    earlier_activities=tuple(log[commitment.pk][preview:]),
+                    follow_ups=tuple(commitment.published_follow_ups),
+                    verdicts=tuple(
+                        VerdictReport(verdict, _outdated(verdict, judged.get(verdict.period_start)))
+                        for verdict in commitment.published_verdicts
+                    ),
+                )
+            )
+        year_reports.append(
+            replace(report, commitments=tuple(entries), lineage=lineages.get(report.pledge.pk))
+        )
+    return year_reports
 
 
-def current_public_pledge(pledges, today=None):
-    """Of one municipality's public pledges, the one in force today; else the newest."""
-    today = today or timezone.localdate()
+def _outdated(verdict, judged):
+    """True when a justification was written against other figures than ``judged``."""
+    return (
+        judged is not None
+        and verdict.done_when_written is not None
+        and verdict.done_when_written != judged.done
+    )
+
+
+def current_public_pledge(pledges, *, today):
+    """Of one municipality's public pledges, the one in force on ``today``; else the newest."""
     pledges = sorted(pledges, key=lambda p: p.valid_from, reverse=True)
     for pledge in pledges:
         if pledge.is_current(today):
@@ -155,7 +214,7 @@ def current_public_pledge(pledges, today=None):
     return pledges[0] if pledges else None
 
 
-def published_follow_ups():
+def _published_texts():
     """Prefetches of a commitment's published follow-ups and verdict justifications, as
     ``published_follow_ups`` and ``published_verdicts``; nothing unpublished."""
     return [
@@ -256,38 +315,45 @@ def activity_history(activity, *, internal_notes=True):
     return list(reversed(entries))
 
 
-def attach_lineage(pledges, *, today=None):
-    """For each pledge that revises another, set ``lineage``: the commitments it carries
-    on (with ``previous_progress``: how their predecessor fared) and ``dropped`` ones with
-    their public reason and how they fared. Five queries whatever the number of
-    commitments; none when no pledge revises another."""
+def _lineages(reports, *, today):
+    """For the reports of pledges that revise another: their ``Lineage`` by pledge id, and
+    the reports of the commitments they carry on or drop, by commitment id, as of
+    ``today``. Five queries whatever the number of commitments; none when no pledge
+    revises another."""
     from .models import DroppedCommitment
 
-    today = today or timezone.localdate()
-    revising = [p for p in pledges if p.revises_id]
-    for pledge in pledges:
-        pledge.lineage = None
+    revising = [r for r in reports if r.pledge.revises_id]
     if not revising:
-        return pledges
+        return {}, {}
     drops = list(
-        DroppedCommitment.objects.filter(pledge__in=revising).order_by("commitment__position")
+        DroppedCommitment.objects.filter(pledge__in=[r.pledge for r in revising]).order_by(
+            "commitment__position"
+        )
     )
-    previous_ids = {c.previous_id for p in revising for c in p.commitment_list if c.previous_id}
+    previous_ids = {
+        c.commitment.previous_id
+        for r in revising
+        for c in r.commitments
+        if c.commitment.previous_id
+    }
     previous_ids |= {d.commitment_id for d in drops}
     previous = {
-        c.pk: c
-        for c in attach_progress(
+        report.commitment.pk: report
+        for report in commitment_reports(
             Commitment.objects.filter(pk__in=previous_ids)
             .select_related("pledge")
             .prefetch_related("target_sites"),
             today=today,
         )
     }
-    for pledge in revising:
-        for commitment in pledge.commitment_list:
-            commitment.previous_commitment = previous.get(commitment.previous_id)
-        dropped = [d for d in drops if d.pledge_id == pledge.pk]
-        for drop in dropped:
-            drop.old = previous[drop.commitment_id]
-        pledge.lineage = {"commitments": pledge.commitment_list, "dropped": dropped}
-    return pledges
+    lineages = {
+        report.pledge.pk: Lineage(
+            dropped=tuple(
+                DroppedReport(reason=d.reason, previous=previous[d.commitment_id])
+                for d in drops
+                if d.pledge_id == report.pledge.pk
+            )
+        )
+        for report in revising
+    }
+    return lineages, previous

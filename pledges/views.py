@@ -6,13 +6,13 @@ organisation is responsible for (others are 403).
 """
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,9 +48,9 @@ from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
 from .permissions import can_act_for, can_read_internal_notes, check_can_act
 from .selectors import (
     activity_history,
-    attach_progress,
+    commitment_reports,
     current_public_pledge,
-    pledges_with_progress,
+    pledge_reports,
 )
 
 # What needs attention first on the dashboard.
@@ -112,18 +112,24 @@ class DashboardView(CoordinatorMixin, TemplateView):
         for pledge in published:
             by_municipality[pledge.municipality_id].append(pledge)
         pledges = sorted(
-            (current_public_pledge(group) for group in by_municipality.values()),
+            (current_public_pledge(group, today=self.today) for group in by_municipality.values()),
             key=lambda p: p.municipality.name,
         )
-        pledges_with_progress(pledges)
-        for pledge in pledges:
-            for commitment in pledge.commitment_list:
-                commitment.can_act = can_act_for(user, commitment)
-            pledge.commitment_list.sort(
-                key=lambda c: (STATUS_ORDER.index(c.progress.status), c.position)
-            )
-        context["pledges"] = pledges
+        context["reports"] = [
+            replace(report, commitments=tuple(sorted(self.entries(report), key=attention_first)))
+            for report in pledge_reports(pledges, today=self.today)
+        ]
         return context
+
+    def entries(self, report):
+        """The report's commitments, each with whether the user may act for it."""
+        user = self.request.user
+        return (replace(e, can_act=can_act_for(user, e.commitment)) for e in report.commitments)
+
+
+def attention_first(entry):
+    """Sort key of a dashboard's commitments: those that need action first."""
+    return (STATUS_ORDER.index(entry.progress.status), entry.commitment.position)
 
 
 class ActivityFormMixin(CoordinatorMixin, MunicipalityScopedMixin):
@@ -160,7 +166,7 @@ class ActivityCreateView(RenamedParamsMixin, ActivityFormMixin, CreateOnceMixin,
     renamed_params = {"lofte": "commitment"}
 
     def get_initial(self):
-        today = timezone.localdate()
+        today = self.today
         initial = {"status": Activity.Status.DONE, "date": today}
         if "commitment" in self.request.GET:
             commitment = get_object_or_404(
@@ -170,7 +176,7 @@ class ActivityCreateView(RenamedParamsMixin, ActivityFormMixin, CreateOnceMixin,
             check_can_act(self.request.user, commitment)
             initial["commitment"] = commitment
             # Logging for an ended pledge: start from its last day, not from today.
-            initial["date"] = min(today, commitment.pledge.end)
+            initial["date"] = min(today, commitment.pledge.end(today))
         return initial
 
 
@@ -299,7 +305,7 @@ class PlanView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
             months[activity.date.replace(day=1)].append(activity)
         context.update(
             months=sorted(months.items()),
-            today=timezone.localdate(),
+            today=self.today,
         )
         return context
 
@@ -330,34 +336,35 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
         return {"status": self.object.assessed_status}
 
     def get_form_kwargs(self):
-        if self.request.method == "POST":
-            # The statuses to choose from depend on whether the period has ended (a GET
-            # has the progress from get_context_data).
-            attach_progress([self.object])
-        return {**super().get_form_kwargs(), "closed": self.object.progress.closed}
+        # The statuses to choose from depend on whether the period has ended.
+        return {**super().get_form_kwargs(), "closed": self.entry.progress.closed}
+
+    @cached_property
+    def entry(self):
+        """The commitment's report as of the reporting day, judged once per request."""
+        return judge(self.object, self.today)
 
     def get_context_data(self, **kwargs):
         commitment = self.object
         pledge = commitment.pledge
-        today = timezone.localdate()
-        attach_progress([commitment], today=today)
-        # The assessment form (FormMixin) depends on the progress just attached.
+        entry = self.entry
         context = super().get_context_data(**kwargs)
         follow_ups = {f.period_start: f for f in commitment.follow_ups.all()}
         verdicts = {v.period_start: v for v in commitment.verdicts.all()}
         reporting = [
             {"period": period, "follow_up": follow_ups.get(period.start)}
             for period in progress.reporting_periods(
-                pledge.valid_from, pledge.end, pledge.follow_up_cadence
+                pledge.valid_from, pledge.end(self.today), pledge.follow_up_cadence
             )
         ]
         ended = [
             {"progress": p, "verdict": verdicts.get(p.period.start)}
-            for p in commitment_periods(commitment, today)
+            for p in entry.judged_periods
             if p.closed
         ]
         context.update(
             commitment=commitment,
+            entry=entry,
             reporting=reporting,
             ended=ended,
             assessment_form=context["form"],
@@ -373,11 +380,16 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
         return reverse("pledges:commitment_followup", kwargs={"pk": saved.pk})
 
 
-def commitment_periods(commitment, today):
-    """Every target period of the commitment's pledge that has begun, judged as of today
-    (one query)."""
-    attach_progress([commitment], today=today)
-    return commitment.period_history or [commitment.progress]
+def judge(commitment, today):
+    """The commitment's ``CommitmentReport`` as of ``today`` (two queries)."""
+    (entry,) = commitment_reports([commitment], today=today)
+    return entry
+
+
+def judged_period(commitment, period, today):
+    """How the commitment fared in ``period``, a target period begun by ``today``; None
+    for any other period (two queries)."""
+    return next((p for p in judge(commitment, today).judged_periods if p.period == period), None)
 
 
 class PeriodTextView(CommitmentMixin, CreateOnceMixin, FormView):
@@ -447,7 +459,9 @@ class FollowUpView(PeriodTextView):
 
     def periods(self, commitment):
         pledge = commitment.pledge
-        return progress.reporting_periods(pledge.valid_from, pledge.end, pledge.follow_up_cadence)
+        return progress.reporting_periods(
+            pledge.valid_from, pledge.end(self.today), pledge.follow_up_cadence
+        )
 
     def save(self, form):
         return services.follow_up_save(
@@ -467,20 +481,19 @@ class VerdictView(PeriodTextView):
         pledge = commitment.pledge
         return progress.target_periods(
             pledge.valid_from,
-            pledge.end,
+            pledge.end(self.today),
             commitment.target_period,
             school_year=commitment.school_year_only,
         )
 
     @cached_property
     def verdict(self):
-        """The period's progress as of today: its status and done count."""
-        judged = commitment_periods(self.object, timezone.localdate())
-        return next((p for p in judged if p.period == self.period), None)
+        """The period's progress as of the reporting day: its status and done count."""
+        return judged_period(self.object, self.period, self.today)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if self.period.end >= timezone.localdate():
+        if self.period.end >= self.today:
             messages.error(request, _("A verdict can be justified only once the period has ended."))
             return redirect("pledges:commitment_followup", pk=self.object.pk)
         return self.render_to_response(self.get_context_data())
@@ -492,5 +505,6 @@ class VerdictView(PeriodTextView):
         return services.verdict_save(
             justification=form.cleaned_data["narrative"],
             done=self.verdict and self.verdict.done,
+            today=self.today,
             **self.save_fields(form),
         )

@@ -9,11 +9,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
 from places.models import Municipality
 from pledges.models import Activity, Commitment, Pledge
-from pledges.selectors import attach_progress, overall_completion
+from pledges.selectors import pledge_reports
 
 
 class MunicipalitySerializer(serializers.ModelSerializer):
@@ -37,11 +39,34 @@ class ProgressSerializer(serializers.Serializer):
     closed = serializers.BooleanField()
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class ReportSerializer(serializers.ModelSerializer):
+    # Serializes a report of pledges.reports with the fields of a model: those named in
+    # Meta.report_fields are read from the report, the others from the model instance it
+    # holds (Meta.report_field), so the schema comes from the model as usual. (A comment:
+    # a docstring would show in the schema.)
+
+    def to_representation(self, report):
+        instance = getattr(report, self.Meta.report_field)
+        data = {}
+        for field in self._readable_fields:
+            source = report if field.field_name in self.Meta.report_fields else instance
+            try:
+                attribute = field.get_attribute(source)
+            except SkipField:
+                continue
+            value = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            data[field.field_name] = None if value is None else field.to_representation(attribute)
+        return data
+
+
+class CommitmentSerializer(ReportSerializer):
+    # A CommitmentReport: the commitment and its headline figure.
     progress = ProgressSerializer()
 
     class Meta:
         model = Commitment
+        report_field = "commitment"
+        report_fields = ["progress"]
         fields = [
             "id",
             "position",
@@ -77,12 +102,15 @@ class PledgeSerializer(serializers.ModelSerializer):
         ]
 
 
-class PledgeDetailSerializer(PledgeSerializer):
-    commitments = CommitmentSerializer(many=True, source="commitment_list")
+class PledgeDetailSerializer(ReportSerializer, PledgeSerializer):
+    # A PledgeReport: the pledge, its overall figure and its commitments.
+    commitments = CommitmentSerializer(many=True)
     overall_completion = serializers.FloatField(source="overall", allow_null=True)
 
     class Meta(PledgeSerializer.Meta):
         fields = [*PledgeSerializer.Meta.fields, "overall_completion", "commitments"]
+        report_field = "pledge"
+        report_fields = ["overall_completion", "commitments"]
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -143,14 +171,8 @@ class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
         return PledgeDetailSerializer if self.action == "retrieve" else PledgeSerializer
 
     def retrieve(self, request, *args, **kwargs):
-        pledge = self.get_object()
-        pledge.commitment_list = attach_progress(
-            Commitment.objects.filter(pledge=pledge)
-            .select_related("pledge")
-            .prefetch_related("target_sites"),
-        )
-        pledge.overall = overall_completion(pledge.commitment_list)
-        return Response(self.get_serializer(pledge).data)
+        (report,) = pledge_reports([self.get_object()], today=timezone.localdate())
+        return Response(self.get_serializer(report).data)
 
     @extend_schema(responses=ActivitySerializer(many=True))
     @action(detail=True)

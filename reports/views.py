@@ -1,4 +1,4 @@
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -15,24 +15,18 @@ from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from accounts.permissions import check_administers
-from dialogues.charts import line_chart
 from dialogues.models import MIN_PUBLIC_COUNT, Dialogue
 from dialogues.selectors import (
     current_picture,
     dialogue_trace,
-    indicators_with_values,
+    indicator_reports,
     why_commitments_exist,
 )
 from dialogues.services import submission_create
 from places.models import County, Municipality
-from pledges.models import Activity, Pledge
+from pledges.models import Pledge
 from pledges.progress import Status
-from pledges.selectors import (
-    attach_lineage,
-    current_public_pledge,
-    pledges_with_progress,
-    published_follow_ups,
-)
+from pledges.selectors import current_public_pledge, pledge_reports, pledge_year_reports
 
 from .forms import MunicipalityFilterForm, SubmissionForm
 
@@ -78,11 +72,13 @@ class IndexView(TemplateView):
         by_municipality = defaultdict(list)
         for pledge in pledges:
             by_municipality[pledge.municipality].append(pledge)
-        current = [current_public_pledge(group) for group in by_municipality.values()]
-        pledges_with_progress(current)
+        today = timezone.localdate()
+        current = [current_public_pledge(group, today=today) for group in by_municipality.values()]
         context.update(
             form=form,
-            pledges=sorted(current, key=lambda p: p.municipality.name),
+            reports=sorted(
+                pledge_reports(current, today=today), key=lambda r: r.pledge.municipality.name
+            ),
             filtered=form.is_bound,
         )
         return context
@@ -99,15 +95,13 @@ class MunicipalityView(TemplateView):
             Municipality.objects.select_related("county", "police_area__region"),
             slug=kwargs["slug"],
         )
-        pledges = pledges_with_progress(municipality.pledges.public().order_by("-valid_from"))
-        current = current_public_pledge(pledges)
-        for pledge in pledges:
-            counts = Counter(c.progress.status for c in pledge.commitment_list)
-            pledge.status_counts = [(status, counts[status]) for status in Status if counts[status]]
+        today = timezone.localdate()
+        reports = pledge_reports(municipality.pledges.public().order_by("-valid_from"), today=today)
+        current = current_public_pledge([r.pledge for r in reports], today=today)
         context.update(
             municipality=municipality,
-            current=current,
-            earlier=[p for p in pledges if p != current],
+            current=next((r for r in reports if r.pledge == current), None),
+            earlier=[r for r in reports if r.pledge != current],
             agreement=municipality.agreements.select_related("police_area").first(),
             picture=current_picture(municipality),
             dialogues=list(municipality.dialogues.published()),
@@ -121,7 +115,7 @@ class PledgeYearView(TemplateView):
     template_name = "reports/pledge_year.html"
     preview = False
 
-    def load(self, **kwargs):
+    def load(self, *, today, **kwargs):
         """The municipality, the year and the public pledges in force during it."""
         year = int(kwargs["year"])
         if not date.min.year <= year <= date.max.year:
@@ -141,7 +135,7 @@ class PledgeYearView(TemplateView):
                 )
             )
             # A pledge valid until further notice has no page for years still to come.
-            if pledge.end.year >= year
+            if pledge.end(today).year >= year
         ]
         if not pledges:
             raise Http404(_("No published pledge for this year."))
@@ -149,57 +143,20 @@ class PledgeYearView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        municipality, year, pledges = self.load(**kwargs)
         today = timezone.localdate()
-        pledges_with_progress(
+        municipality, year, pledges = self.load(today=today, **kwargs)
+        reports = pledge_year_reports(
             pledges,
             year=year,
             today=today,
-            prefetch=[
-                "focus_tags",
-                "external_parties",
-                *published_follow_ups(),
-                why_commitments_exist(),
-            ],
+            prefetch=["focus_tags", "external_parties", why_commitments_exist()],
+            preview=PUBLIC_LOG_PREVIEW,
         )
-        log = defaultdict(list)
-        activities = (
-            Activity.objects.public(today)
-            .filter(commitment__pledge__in=pledges, date__year=year)
-            .select_related("site")
-            .prefetch_related("measurements")
-        )
-        for activity in activities:
-            log[activity.commitment_id].append(activity)
-        for pledge in pledges:
-            for commitment in pledge.commitment_list:
-                commitment.public_activities = log[commitment.pk]
-                commitment.latest_activities = log[commitment.pk][:PUBLIC_LOG_PREVIEW]
-                commitment.earlier_activities = log[commitment.pk][PUBLIC_LOG_PREVIEW:]
-                judged = {
-                    p.period.start: p for p in commitment.period_history or [commitment.progress]
-                }
-                for verdict in commitment.published_verdicts:
-                    current = judged.get(verdict.period_start)
-                    # A justification written against other figures says so.
-                    verdict.outdated = (
-                        current is not None
-                        and verdict.done_when_written is not None
-                        and verdict.done_when_written != current.done
-                    )
-        attach_lineage(pledges, today=today)
-        indicators = indicators_with_values(municipality)
-        for indicator in indicators:
-            indicator.chart = line_chart(
-                [(v.year, v.value) for v in indicator.value_list],
-                indicator.scale_min,
-                indicator.scale_max,
-            )
         context.update(
             municipality=municipality,
-            indicators=indicators,
+            indicators=indicator_reports(municipality),
             year=year,
-            pledges=pledges,
+            reports=reports,
             today=today,
             year_over=date(year, 12, 31) < today,
             statuses=Status,
@@ -214,7 +171,7 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
     permission_required = "pledges.change_pledge"
     preview = True
 
-    def load(self, **kwargs):
+    def load(self, *, today, **kwargs):
         pledge = get_object_or_404(
             Pledge.objects.select_related("municipality__county").prefetch_related(
                 Prefetch("revisions", queryset=Pledge.objects.none(), to_attr="public_revisions")

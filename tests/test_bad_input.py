@@ -17,7 +17,7 @@ from dialogues.models import (
     Submission,
 )
 from pledges.models import Activity, Agreement, Amendment, FollowUp, Pledge
-from pledges.selectors import pledges_with_progress
+from pledges.selectors import commitment_reports, pledge_reports
 from pledges.validators import sane_date
 from tests.pledges.factories import (
     ActivityFactory,
@@ -420,10 +420,10 @@ class TestFutureDoneActivitiesNeverCount:
         return commitment
 
     def test_progress(self, commitment):
-        (pledge,) = pledges_with_progress([commitment.pledge])
-        (judged,) = pledge.commitment_list
+        (report,) = pledge_reports([commitment.pledge], today=TODAY)
+        (judged,) = report.commitments
         assert judged.progress.done == 2
-        assert pledge.overall == pytest.approx(0.5)
+        assert report.overall == pytest.approx(0.5)
 
     def test_measured_quantity(self):
         commitment = CommitmentFactory(quantity_sum=True, target_value=50)
@@ -431,36 +431,36 @@ class TestFutureDoneActivitiesNeverCount:
         MeasurementFactory(
             activity=ActivityFactory(commitment=commitment, date=date(2017, 7, 1)), value=40
         )
-        (pledge,) = pledges_with_progress([commitment.pledge])
-        assert pledge.commitment_list[0].progress.done == 20
+        (report,) = pledge_reports([commitment.pledge], today=TODAY)
+        assert report.commitments[0].progress.done == 20
 
     def test_after_the_clock_moved_back(self, frozen_today):
         commitment = CommitmentFactory(target_value=4)
         frozen_today.move_to(date(2017, 9, 10))
         ActivityFactory(commitment=commitment, date=date(2017, 9, 5)).full_clean()
         frozen_today.move_to(TODAY)
-        (pledge,) = pledges_with_progress([commitment.pledge])
-        assert pledge.commitment_list[0].progress.done == 0
+        (report,) = pledge_reports([commitment.pledge], today=TODAY)
+        assert report.commitments[0].progress.done == 0
 
     def test_public_year_page(self, client, commitment):
         path = f"/kommun/{commitment.pledge.municipality.slug}/2017/"
-        (pledge,) = client.get(path).context["pledges"]
-        (judged,) = pledge.commitment_list
+        (report,) = client.get(path).context["reports"]
+        (judged,) = report.commitments
         assert judged.progress.done == 2
-        assert len(judged.public_activities) == 2
+        assert len(judged.activities) == 2
         assert "2 of 4 insatser" in client.get(f"/en{path}").content.decode()
 
     def test_municipality_page_and_index(self, client, commitment):
         response = client.get(f"/kommun/{commitment.pledge.municipality.slug}/")
-        assert response.context["current"].commitment_list[0].progress.done == 2
+        assert response.context["current"].commitments[0].progress.done == 2
         response = client.get("/")
-        (pledge,) = response.context["pledges"]
-        assert pledge.overall == pytest.approx(0.5)
+        (report,) = response.context["reports"]
+        assert report.overall == pytest.approx(0.5)
 
     def test_dashboard(self, client, commitment):
         client.force_login(get_user_model().objects.create_superuser("chef", password="x"))
-        (pledge,) = client.get("/samordnare/").context["pledges"]
-        assert pledge.commitment_list[0].progress.done == 2
+        (report,) = client.get("/samordnare/").context["reports"]
+        assert report.commitments[0].progress.done == 2
 
     def test_api(self, client, commitment):
         data = client.get(f"/api/v1/pledges/{commitment.pledge.pk}/").json()
@@ -517,8 +517,6 @@ def test_a_future_done_activity_never_counts_for_other_pledge_shapes(target_peri
     """A multi-year pledge in progress, with weekly, monthly, yearly and whole-validity
     targets: a done activity dated tomorrow (put straight into the database) counts in
     no period, however the validity is cut."""
-    from pledges.selectors import attach_progress
-
     today = date(2026, 11, 25)  # a Wednesday
     pledge = PledgeFactory(valid_from=date(2025, 1, 1), valid_to=date(2027, 12, 31))
     commitment = CommitmentFactory(pledge=pledge, target_value=1, target_period=target_period)
@@ -527,7 +525,7 @@ def test_a_future_done_activity_never_counts_for_other_pledge_shapes(target_peri
         [Activity(commitment=commitment, date=date(2026, 11, 26), status="done")]
     )
     with time_machine.travel(today):
-        (judged,) = attach_progress([commitment], today=today)
-    periods = judged.period_history or [judged.progress]
+        (judged,) = commitment_reports([commitment], today=today)
+    periods = judged.judged_periods
     assert sum(p.done for p in periods if p.period.start <= today) == 1
     assert all(p.done == 0 for p in periods if p.period.start > today)

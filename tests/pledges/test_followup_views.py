@@ -191,3 +191,46 @@ class TestFollowUpAndVerdictPages:
         assert "Någon annan sparade texten" in html
         assert "Min text." in html
         assert PeriodVerdict.objects.get(period_start=date(2026, 1, 1)).justification == "Första."
+
+
+class TestProgressIsJudgedOncePerRequest:
+    """The follow-up pages judge the commitment once per request, however the request
+    ends. Each count lists its queries: the request's own (savepoint, session, user, the
+    user's and the groups' permissions), the page's, then the release and the session's
+    renewal (savepoint, update, release); judging costs two (amendments, done counts)."""
+
+    def test_the_follow_up_page(self, client, world, django_assert_num_queries):
+        client.force_login(world.polis)
+        # 5 + commitment, its target sites, memberships, amendments, done counts,
+        # follow-ups, verdicts + 4
+        with django_assert_num_queries(16):
+            response = client.get(f"/samordnare/lofte/{world.commitment.pk}/uppfoljning/")
+        assert response.status_code == 200
+        assert "insatser" in response.content.decode()
+
+    def test_a_refused_assessment(self, client, world, qualitative, django_assert_num_queries):
+        client.force_login(world.polis)
+        # As the page: the assessment is checked and the page shown on one judgement.
+        with django_assert_num_queries(16):
+            response = client.post(
+                f"/samordnare/lofte/{qualitative.pk}/uppfoljning/", {"status": "done"}
+            )
+        assert response.status_code == 400
+
+    def test_a_refused_verdict(self, client, world, django_assert_num_queries):
+        url = f"/samordnare/lofte/{world.commitment.pk}/bedomning/2026-01-01/"
+        with time_machine.travel(date(2027, 1, 15)):
+            client.force_login(world.polis)
+            # 5 + commitment, its target sites, memberships, the period's verdict,
+            # amendments, done counts + 4
+            with django_assert_num_queries(15):
+                assert client.get(url).status_code == 200
+            # As the page, plus the attempt to save, rolled back: two savepoints, the
+            # commitment's and the verdict's row locks, two rollbacks and releases.
+            with django_assert_num_queries(23):
+                response = client.post(
+                    url, {"narrative": "Sent.", "loaded_at": "2026-12-01T00:00:00+00:00"}
+                )
+        assert response.status_code == 400
+        # Someone else wrote the text since this form was loaded.
+        assert "Någon annan sparade texten" in response.content.decode()

@@ -11,7 +11,7 @@ from django.db import connection
 
 from pledges.models import Amendment, Commitment, DroppedCommitment, Pledge
 from pledges.progress import Status, next_period, target_in_force
-from pledges.selectors import attach_progress
+from pledges.selectors import commitment_reports
 from pledges.services import amendment_create, pledge_publish, pledge_revise
 from tests.pledges.factories import ActivityFactory, CommitmentFactory, PledgeFactory
 
@@ -176,10 +176,11 @@ class TestAmendments:
             user=None,
         )
         assert (amendment.old_value, amendment.new_value) == (4, 3)
-        (judged,) = attach_progress(
+        (judged,) = commitment_reports(
             Commitment.objects.filter(pk=commitment.pk)
             .select_related("pledge")
-            .prefetch_related("target_sites")
+            .prefetch_related("target_sites"),
+            today=date(2026, 11, 27),
         )
         assert (judged.progress.done, judged.progress.target) == (3, 3)
         assert judged.progress.status == Status.FULFILLED
@@ -350,8 +351,8 @@ class TestPeriods:
         ActivityFactory(commitment=commitment, date=date(2025, 3, 1))
         ActivityFactory(commitment=commitment, date=date(2026, 3, 1))
         ActivityFactory(commitment=commitment, date=date(2026, 9, 1))
-        assert pledge.years == [2025, 2026]
-        assert pledge.is_current()
+        assert pledge.years(date(2026, 11, 27)) == [2025, 2026]
+        assert pledge.is_current(date(2026, 11, 27))
         slug = pledge.municipality.slug
         html_2025 = client.get(f"/kommun/{slug}/2025/").content.decode()
         assert "1 av 2 insatser" in html_2025

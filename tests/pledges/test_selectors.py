@@ -6,7 +6,7 @@ import pytest
 
 from pledges.models import Commitment
 from pledges.progress import Status, TargetKind, TargetPeriod
-from pledges.selectors import attach_progress, current_public_pledge, pledges_with_progress
+from pledges.selectors import commitment_reports, current_public_pledge, pledge_reports
 from tests.pledges.factories import (
     ActivityFactory,
     CommitmentFactory,
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def progress_of(commitment, **kwargs):
     loaded = Commitment.objects.select_related("pledge").prefetch_related("target_sites")
-    (result,) = attach_progress(loaded.filter(pk=commitment.pk), **kwargs)
+    (result,) = commitment_reports(loaded.filter(pk=commitment.pk), **kwargs)
     return result.progress
 
 
@@ -97,14 +97,14 @@ def test_monthly_target_has_a_history_of_months():
     commitment = CommitmentFactory(target_value=1, target_period=TargetPeriod.MONTH)
     ActivityFactory(commitment=commitment, date=date(2017, 1, 5))
     ActivityFactory(commitment=commitment, date=date(2017, 3, 5))
-    (loaded,) = attach_progress(
+    (loaded,) = commitment_reports(
         Commitment.objects.select_related("pledge")
         .prefetch_related("target_sites")
         .filter(pk=commitment.pk),
         year=2017,
         today=date(2017, 3, 20),
     )
-    assert [p.status for p in loaded.period_history] == [
+    assert [p.status for p in loaded.periods] == [
         Status.DONE,
         Status.NOT_DONE,
         Status.FULFILLED,
@@ -118,9 +118,9 @@ def test_overall_is_the_mean_of_quantitative_commitments():
     CommitmentFactory(pledge=pledge, target_value=1)
     CommitmentFactory(pledge=pledge, qualitative=True, assessed_status=Status.DONE)
     ActivityFactory(commitment=half, date=date(2017, 2, 1))
-    (loaded,) = pledges_with_progress([pledge], today=date(2018, 1, 1))
+    (loaded,) = pledge_reports([pledge], today=date(2018, 1, 1))
     assert loaded.overall == pytest.approx(0.25)
-    assert len(loaded.commitment_list) == 3
+    assert len(loaded.commitments) == 3
 
 
 def test_current_public_pledge_prefers_the_one_in_force():

@@ -1,0 +1,142 @@
+"""What a page can show of pledges and commitments: the typed results of
+``pledges.selectors``, read-only and computed as of one reporting day.
+
+A view reads the reporting day once (today, or a date from the URL) and passes it to a
+selector, which returns these dataclasses; templates read their fields and properties and
+never call the database. Model instances inside them (``commitment``, ``pledge``) carry
+only what the selector loaded: the fields of the model and the prefetches it names.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
+from .progress import Progress, Status, overall
+
+
+@dataclass(frozen=True)
+class VerdictReport:
+    """A published justification of the verdict of an ended target period."""
+
+    verdict: PeriodVerdict
+    """The justification, with ``period``, ``justification`` and ``done_when_written``."""
+
+    outdated: bool
+    """True when it was written against another done count than the one shown now."""
+
+
+@dataclass(frozen=True)
+class CommitmentReport:
+    """One commitment and how it stands on the reporting day.
+
+    The first three fields are always set; the others only by the selectors of the pages
+    that show them (empty otherwise)."""
+
+    commitment: Commitment
+    """The commitment, with ``pledge`` loaded."""
+
+    progress: Progress
+    """The headline figure: the target period that matters on the reporting day (the
+    running one; after the pledge or the page's year, the last one), with done, target,
+    expected, status and, for per-site targets, the ``sites`` table."""
+
+    periods: tuple[Progress, ...]
+    """Every target period that has begun by the reporting day, oldest first, when the
+    pledge (or the page's year) has several; empty when it has one."""
+
+    previous: CommitmentReport | None = None
+    """How the commitment it carries on fared in the revised pledge ("What has changed?"
+    on the year page); None for a new one, or where the page shows no lineage."""
+
+    latest_activities: tuple[Activity, ...] = ()
+    """The newest public activities the page lists first (with ``site`` loaded)."""
+
+    earlier_activities: tuple[Activity, ...] = ()
+    """The page's older public activities, behind a "show more"."""
+
+    follow_ups: tuple[FollowUp, ...] = ()
+    """Published follow-up narratives, by reporting period (the year page)."""
+
+    verdicts: tuple[VerdictReport, ...] = ()
+    """Published justifications of ended periods' verdicts (the year page)."""
+
+    can_act: bool = False
+    """True when the user may log activities and write follow-ups for it (the dashboard)."""
+
+    @property
+    def judged_periods(self) -> tuple[Progress, ...]:
+        """``periods``, or the headline alone when the target has a single period."""
+        return self.periods or (self.progress,)
+
+    @property
+    def periods_met(self) -> int:
+        """How many of ``periods`` were fulfilled or carried out."""
+        return sum(1 for p in self.periods if p.status in (Status.DONE, Status.FULFILLED))
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        """Every public activity the page lists, newest first."""
+        return self.latest_activities + self.earlier_activities
+
+
+@dataclass(frozen=True)
+class DroppedReport:
+    """A commitment of the revised pledge that the revision does not carry on."""
+
+    reason: str
+    """The public reason it was dropped."""
+
+    previous: CommitmentReport
+    """The dropped commitment and how it fared."""
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """What a revision changed ("What has changed?"). What became of each carried-on
+    commitment is in its report's ``previous``."""
+
+    dropped: tuple[DroppedReport, ...]
+    """The revised pledge's commitments that were not carried on."""
+
+
+@dataclass(frozen=True)
+class PledgeReport:
+    """A pledge and how its commitments stand on the reporting day."""
+
+    pledge: Pledge
+    """The pledge, with ``municipality`` loaded where the page links to it."""
+
+    on: date
+    """The reporting day: what was done by then counts, and it decides whether the pledge
+    is current and how far one valid until further notice runs."""
+
+    commitments: tuple[CommitmentReport, ...]
+    """Its commitments in the published order."""
+
+    lineage: Lineage | None = None
+    """What it changed from the pledge it revises (the year page); None when it revises
+    none, or where the page shows no lineage."""
+
+    @property
+    def overall(self) -> float | None:
+        """Mean completion of the commitments with a numeric target; None when none has."""
+        return overall(c.progress.completion for c in self.commitments)
+
+    @property
+    def is_current(self) -> bool:
+        """Published and in force on the reporting day."""
+        return self.pledge.is_current(self.on)
+
+    @property
+    def years(self) -> list[int]:
+        """The years it runs through, each with its own page."""
+        return self.pledge.years(self.on)
+
+    @property
+    def status_counts(self) -> list[tuple[Status, int]]:
+        """How many commitments have each status, in the order of ``Status``."""
+        counts = Counter(c.progress.status for c in self.commitments)
+        return [(status, counts[status]) for status in Status if counts[status]]
