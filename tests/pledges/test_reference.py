@@ -3,7 +3,8 @@ import pytest
 from pledges.models import County, Municipality
 from pledges.reference import load_reference_data
 
-pytestmark = pytest.mark.django_db
+# The loader on the database as the migrations leave it, as `make setup` runs it.
+pytestmark = pytest.mark.usefixtures("empty_db")
 
 
 def test_loads_all_counties_and_municipalities_idempotently():
