@@ -6,6 +6,7 @@ import pytest
 from django.http import HttpRequest
 
 from pledges.models import Amendment, Commitment, Municipality, Pledge
+from tests.pledges.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +263,20 @@ def test_the_admin_refuses_a_retroactive_amendment(client, world):
     assert response.context["adminform"].form.errors["effective_from"] == [message]
     assert message in response.content.decode()
     assert list(world.commitment.amendments.all()) == [world.amendment]
+
+
+def test_the_publish_action_publishes_a_draft_or_says_why_not(client, world):
+    client.force_login(world.admin)
+
+    def publish():
+        data = {"action": "publish", "_selected_action": [world.draft.pk]}
+        response = client.post("/admin/pledges/pledge/", data, follow=True)
+        world.draft.refresh_from_db()
+        return [str(message) for message in response.context["messages"]]
+
+    # The draft has no commitment yet.
+    assert publish() == [f"{world.draft}: Ett medborgarlöfte behöver minst ett löfte."]
+    assert world.draft.status == Pledge.State.DRAFT
+    CommitmentFactory(pledge=world.draft)
+    assert publish() == [f"Publicerat: {world.draft}"]
+    assert world.draft.status == Pledge.State.PUBLISHED
