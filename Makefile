@@ -28,13 +28,21 @@ setup: $(STAMP)
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# One worker per core (pytest-xdist), each with its own test database: on 2 cores the
+# whole suite takes about a third less time, though each worker migrates and seeds.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
+# docker-compose.yml is validated where Docker Compose is installed (CI need not have it);
+# a lint step, not a test, so that its absence is said plainly and is not a skipped test.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	@if docker compose version >/dev/null 2>&1; then \
+		DJANGO_SECRET_KEY=compose-config-check docker compose config --quiet && \
+		echo "docker-compose.yml: valid (docker compose config)"; \
+	else echo "docker-compose.yml: not validated, Docker Compose is not installed"; fi
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -27,3 +27,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": env("TEST_SQLITE_NAME", default=str(BASE_DIR / "test-db.sqlite3"))  # noqa: F405
     }
+    # A throwaway database: no waiting for the disk at every commit.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF"  # noqa: F405

@@ -342,3 +342,77 @@ def test_two_tyck_till_dialogues_in_a_year_do_not_break_moderation(
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.concern.place == ""
+
+
+class TestSituationalPicture:
+    """The situational-picture form: written from the coordinator's own dialogues."""
+
+    URL = "/samordnare/lagesbild/ny/"
+
+    @staticmethod
+    def data(world, **changes):
+        return {
+            "municipality": world.municipality.pk,
+            "title": "Lägesbild 2027",
+            "period_start": "2027-01-01",
+            "period_end": "2027-12-31",
+            "summary": "Buskörning i centrum oroar.",
+            "dialogues": [world.dialogue.pk],
+            "uses_police_intelligence": "on",
+            "uses_surveys": "on",
+            "other_sources": "Skolans trygghetsenkät",
+            "is_published": "on",
+            **changes,
+        }
+
+    @staticmethod
+    def demo_dialogue():
+        """A dialogue of another municipality: the demo's, in Åsele."""
+        return Dialogue.objects.filter(municipality__code="2463").first()
+
+    def test_a_coordinator_writes_one_from_their_dialogues(self, client, world):
+        client.force_login(world.kommunsamordnare)
+        form = client.get(self.URL).content.decode()
+        assert world.dialogue.title in form
+        assert self.demo_dialogue().title not in form
+        response = client.post(self.URL, self.data(world))
+        picture = SituationalPicture.objects.get(title="Lägesbild 2027")
+        assert response.status_code == 302
+        assert response["Location"] == f"/samordnare/lagesbild/{picture.pk}/"
+        assert picture.municipality == world.municipality
+        assert (picture.period_start, picture.period_end) == (date(2027, 1, 1), date(2027, 12, 31))
+        assert list(picture.dialogues.all()) == [world.dialogue]
+        sources = (picture.uses_police_intelligence, picture.uses_statistics, picture.uses_surveys)
+        assert sources == (True, False, True)
+        assert picture.other_sources == "Skolans trygghetsenkät"
+        assert picture.is_published
+        assert "Buskörning i centrum oroar." in client.get(response["Location"]).content.decode()
+
+    def test_another_municipality_or_its_dialogues_are_refused(self, client, world):
+        client.force_login(world.kommunsamordnare)
+        other = self.demo_dialogue()
+        for changes in ({"dialogues": [other.pk]}, {"municipality": other.municipality_id}):
+            response = client.post(self.URL, self.data(world, **changes))
+            assert response.status_code == 400
+            assert "Välj ett giltigt alternativ" in response.content.decode()
+        assert not SituationalPicture.objects.filter(title="Lägesbild 2027").exists()
+
+    def test_an_edit_keeps_the_picture_in_its_municipality(self, client, world):
+        client.force_login(world.kommunsamordnare)
+        url = f"/samordnare/lagesbild/{world.picture.pk}/andra/"
+        loaded_at = client.get(url).context["form"]["loaded_at"].value()
+        data = self.data(
+            world,
+            municipality=self.demo_dialogue().municipality_id,
+            title="Lägesbild 2026, reviderad",
+            period_start="2026-01-01",
+            period_end="2026-12-31",
+            dialogues=[],
+            loaded_at=loaded_at,
+        )
+        response = client.post(url, data)
+        assert response.status_code == 302
+        world.picture.refresh_from_db()
+        assert world.picture.title == "Lägesbild 2026, reviderad"
+        assert world.picture.municipality == world.municipality
+        assert not world.picture.dialogues.exists()

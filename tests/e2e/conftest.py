@@ -44,10 +44,8 @@ def page(browser):
 
 @pytest.fixture
 def demo_site(transactional_db, live_server):
-    """The live server with the Åsele demo loaded; returns its base URL."""
-    from reports.demo import seed_all
-
-    seed_all()
+    """The live server with the Åsele demo (seeded for the session, tests/conftest.py);
+    returns its base URL."""
     return live_server.url
 
 

@@ -1,9 +1,13 @@
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from places.models import County, Municipality
 from places.reference import load_reference_data
 
-pytestmark = pytest.mark.django_db
+# The loader on the database as the migrations leave it, as `make setup` runs it.
+pytestmark = pytest.mark.usefixtures("empty_db")
 
 
 def test_loads_all_counties_and_municipalities_idempotently():
@@ -40,3 +44,10 @@ def test_slugs_are_lower_case_ascii_and_unique():
 def test_every_county_has_a_police_region():
     load_reference_data()
     assert not County.objects.filter(police_region__isnull=True).exists()
+
+
+def test_the_command_loads_and_says_how_much():
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    assert out.getvalue() == "Reference data: 21 counties, 290 municipalities.\n"
+    assert (County.objects.count(), Municipality.objects.count()) == (21, 290)

@@ -1,10 +1,13 @@
 """An admin can enter a pledge by hand in the Django admin."""
 
+from datetime import date
+
 import pytest
 from django.http import HttpRequest
 
 from places.models import Municipality
-from pledges.models import Commitment, Pledge
+from pledges.models import Amendment, Commitment, Pledge
+from tests.pledges.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +230,56 @@ def test_pledge_dates_in_the_wrong_order_are_reported_at_the_field(admin_client_
     html = response.content.decode()
     assert "Slutet kan inte vara före början" in html
     assert "pledge_valid_to_not_before_valid_from" not in html
+
+
+def amend(client, commitment, effective_from):
+    return client.post(
+        "/admin/pledges/amendment/add/",
+        {
+            "commitment": commitment.pk,
+            "effective_from": effective_from,
+            "new_value": "2",
+            "reason": "Färre kontroller under julen.",
+        },
+    )
+
+
+def test_an_administrator_amends_a_target_in_the_admin(client, world):
+    """The target in force on the day is kept as the old value, with who decided."""
+    client.force_login(world.admin)
+    response = amend(client, world.commitment, "2026-12-15")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    amendment = Amendment.objects.get(
+        commitment=world.commitment, effective_from=date(2026, 12, 15)
+    )
+    # 4 a year, amended to 3 from 1 December (tests.world): 3 is in force on the 15th.
+    assert (amendment.old_value, amendment.new_value) == (3, 2)
+    assert amendment.reason == "Färre kontroller under julen."
+    assert amendment.created_by == world.admin
+
+
+def test_the_admin_refuses_a_retroactive_amendment(client, world):
+    client.force_login(world.admin)
+    response = amend(client, world.commitment, "2026-11-26")
+    assert response.status_code == 200
+    message = "En ändring gäller från i dag eller senare, aldrig bakåt i tiden."
+    assert response.context["adminform"].form.errors["effective_from"] == [message]
+    assert message in response.content.decode()
+    assert list(world.commitment.amendments.all()) == [world.amendment]
+
+
+def test_the_publish_action_publishes_a_draft_or_says_why_not(client, world):
+    client.force_login(world.admin)
+
+    def publish():
+        data = {"action": "publish", "_selected_action": [world.draft.pk]}
+        response = client.post("/admin/pledges/pledge/", data, follow=True)
+        world.draft.refresh_from_db()
+        return [str(message) for message in response.context["messages"]]
+
+    # The draft has no commitment yet.
+    assert publish() == [f"{world.draft}: Ett medborgarlöfte behöver minst ett löfte."]
+    assert world.draft.status == Pledge.State.DRAFT
+    CommitmentFactory(pledge=world.draft)
+    assert publish() == [f"Publicerat: {world.draft}"]
+    assert world.draft.status == Pledge.State.PUBLISHED

@@ -21,7 +21,7 @@ def test_seed_parses_the_four_commitments_verbatim():
     assert len(seed.expected_effects) == 3
 
 
-def test_seed_demo_is_idempotent(settings):
+def test_seed_demo_is_idempotent(settings, empty_db):
     settings.DEBUG = True
     call_command("seed_demo")
     counts = (Pledge.objects.count(), Commitment.objects.count(), Activity.objects.count())
@@ -50,7 +50,7 @@ def test_demo_sites_are_marked_as_demo_content(demo_pledge):
     assert not Site.objects.filter(is_demo=False).exists()
 
 
-def test_refuses_with_debug_off_unless_forced(settings):
+def test_refuses_with_debug_off_unless_forced(settings, empty_db):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")

@@ -60,7 +60,10 @@ class TestConstraints:
         refused(OrganisationFactory, kind="police", police_area=None)
 
 
+@pytest.mark.usefixtures("empty_db")
 class TestQuerySets:
+    """Which rows of a table a queryset returns: on a table of these rows alone."""
+
     def test_public_pledges_exclude_drafts(self):
         published = PledgeFactory()
         superseded = PledgeFactory(status=Pledge.State.SUPERSEDED)

@@ -38,15 +38,16 @@ def test_refuses_a_pledge_overlapping_a_published_one():
 
 def test_allows_adjacent_periods_and_other_municipalities():
     published = PledgeFactory(valid_from=date(2017, 1, 1), valid_to=date(2017, 12, 31))
-    pledge_publish(
-        pledge=draft_with_commitment(
-            municipality=published.municipality,
-            valid_from=date(2018, 1, 1),
-            valid_to=date(2018, 12, 31),
-        )
+    adjacent = draft_with_commitment(
+        municipality=published.municipality,
+        valid_from=date(2018, 1, 1),
+        valid_to=date(2018, 12, 31),
     )
-    pledge_publish(pledge=draft_with_commitment())
-    assert Pledge.objects.filter(status=Pledge.State.PUBLISHED).count() == 3
+    pledge_publish(pledge=adjacent)
+    elsewhere = draft_with_commitment()
+    pledge_publish(pledge=elsewhere)
+    pledges = Pledge.objects.filter(pk__in=[published.pk, adjacent.pk, elsewhere.pk])
+    assert pledges.filter(status=Pledge.State.PUBLISHED).count() == 3
 
 
 def test_refuses_an_empty_pledge_and_a_non_draft():
