@@ -220,10 +220,10 @@ def test_the_button_and_fields_use_the_sites_class_names(page):
 
 @pytest.mark.django_db
 def test_login_error_is_at_the_top_of_the_form(client, django_user_model):
-    django_user_model.objects.create_user("polis", password="demo")
-    response = client.post("/konto/logga-in/", {"username": "polis", "password": "fel"})
+    django_user_model.objects.create_user("formtest", password="demo")
+    response = client.post("/konto/logga-in/", {"username": "formtest", "password": "fel"})
     form = parse(response.content.decode()).find("form", class_="stacked-form")
     summary = form.find("div", role="alert")
     assert "korrekt användarnamn och lösenord" in summary.content
     assert form.children.index(summary) < form.children.index(form.by_id("div_id_username"))
-    assert form.by_id("id_username").attrs["value"] == "polis"
+    assert form.by_id("id_username").attrs["value"] == "formtest"
