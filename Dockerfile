@@ -59,6 +59,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; h = os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = h if h and h != '*' else 'localhost'; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': h}), timeout=4)"]
 
-# Migrations on start; gunicorn only starts if they succeed, and replaces the shell so that
-# it receives the container's stop signal.
+# Only gunicorn: migrations run once, as the compose file's one-off `migrate` service, never
+# in each web replica's start (replicas would race).
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
