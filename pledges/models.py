@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Membership
 from places.models import Municipality, Organisation, PoliceArea, Site
 
+from . import progress
 from .progress import Period, ReportingCadence, Status, TargetKind, TargetPeriod
 from .validators import sane_date
 
@@ -452,6 +453,31 @@ class Commitment(models.Model):
             self.Responsible.MUNICIPALITY: _("The municipality"),
             self.Responsible.JOINT: _("The police and the municipality"),
         }[self.responsible]
+
+    def target_periods(self, today):
+        """The periods its target is judged over, as of ``today`` (a pledge valid until
+        further notice runs to the end of today's year). A period's start never depends
+        on ``today``."""
+        pledge = self.pledge
+        return progress.target_periods(
+            pledge.valid_from,
+            pledge.end(today),
+            self.target_period,
+            school_year=self.school_year_only,
+        )
+
+    def unit_label(self, count):
+        """What is counted, in the number ``count`` asks for: "1 trafikkontroll",
+        "2 trafikkontroller"."""
+        return self.unit
+
+    @property
+    def bound_sites(self):
+        """The places a count or quantity target is bound to: only activities there count
+        (empty: anywhere in the municipality). Reads ``target_sites``, prefetched."""
+        if self.target_kind not in (TargetKind.COUNT, TargetKind.QUANTITY):
+            return []
+        return list(self.target_sites.all())
 
     @property
     def is_per_site(self):

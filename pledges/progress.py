@@ -79,28 +79,41 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.kind == TargetPeriod.YEAR:
-            return str(self.start.year)
+        if self.kind == TargetPeriod.YEAR:  # also ReportingCadence.YEAR
+            if (self.start.month, self.start.day) == (1, 1):
+                return str(self.start.year)
+            if self.start.year + 1 == self.end.year:
+                years = {"first": self.start.year, "second": f"{self.end.year % 100:02d}"}
+                if self.days <= 183:
+                    return str(_("season %(first)s/%(second)s") % years)
+                return f"{years['first']}/{years['second']}"
+            return self.dates
         if self.kind == TargetPeriod.TERM:
             if self.start.month < 7:
                 return str(_("spring term %(year)s") % {"year": self.start.year})
             return str(_("autumn term %(year)s") % {"year": self.start.year})
         if self.kind == TargetPeriod.MONTH:
             return date_format(self.start, "F Y")
-        if self.kind == ReportingCadence.TERTIAL:
+        if self.kind == ReportingCadence.TERTIAL and self._starts_month_of(1, 5, 9):
             return f"T{(self.start.month - 1) // 4 + 1} {self.start.year}"
-        if self.kind == ReportingCadence.HALF_YEAR:
+        if self.kind == ReportingCadence.HALF_YEAR and self._starts_month_of(1, 7):
             half = 1 if self.start.month <= 6 else 2
             return str(_("half-year %(half)s %(year)s") % {"half": half, "year": self.start.year})
         if self.kind == TargetPeriod.WEEK:
             year, week, _weekday = self.start.isocalendar()
             return str(_("week %(week)s, %(year)s") % {"week": week, "year": year})
+        return self.dates
+
+    @property
+    def dates(self) -> str:
         return f"{date_format(self.start, 'j F Y')} – {date_format(self.end, 'j F Y')}"
 
+    def _starts_month_of(self, *months: int) -> bool:
+        return self.start.day == 1 and self.start.month in months
 
-def _clip(start: date, end: date, lo: date, hi: date, kind: str) -> Period | None:
-    start, end = max(start, lo), min(end, hi)
-    return Period(start, end, kind) if start <= end else None
+
+def _middle(start: date, end: date) -> date:
+    return start + timedelta(days=(end - start).days // 2)
 
 
 def school_terms(year: int) -> list[tuple[date, date]]:
@@ -111,68 +124,91 @@ def school_terms(year: int) -> list[tuple[date, date]]:
     ]
 
 
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _spans(valid_from: date, valid_to: date, months: int, kind: str) -> list[Period]:
+    """Consecutive spans of ``months`` from the first day of the validity, the last one
+    clipped to its end: the years (or tertials) of the pledge."""
+    periods = []
+    start = valid_from
+    step = 1
+    while start <= valid_to:
+        following = _add_months(valid_from, months * step)
+        periods.append(Period(start, min(following - timedelta(days=1), valid_to), kind))
+        start, step = following, step + 1
+    return periods
+
+
 def target_periods(
     valid_from: date, valid_to: date, kind: str, *, school_year: bool = False
 ) -> list[Period]:
     """Cut a pledge's validity into the periods a target is judged over, in order.
 
-    Periods are clipped to the validity, so a pledge from 1 March has a first year of
-    ten months. School terms leave the summer and Christmas holidays outside every period;
-    with ``school_year`` a month or week without a school day is no period at all. A
-    validity with no whole period of its kind is judged as one period.
+    Years are the years of the pledge, counted from its first day (calendar years for a
+    pledge from 1 January; a season of 1 November - 31 March is one period), the last one
+    clipped to the validity. Weeks, months and school terms follow the calendar and are
+    always whole: one belongs to the validity when its middle day does (an ISO week when
+    its Thursday does), so a calendar year has 52 or 53 weeks and never a stub of a week.
+    School terms leave the summer and Christmas holidays outside every period; with
+    ``school_year`` a month or week without a school day is no period at all. A validity
+    with no whole period of its kind is judged as one period.
     """
     if valid_to < valid_from:
         raise ValueError("valid_to is before valid_from")
     if kind == TargetPeriod.VALIDITY:
         return [Period(valid_from, valid_to, kind)]
-    candidates: Iterable[tuple[date, date]]
     if kind == TargetPeriod.YEAR:
+        return _spans(valid_from, valid_to, 12, kind)
+    candidates: Iterable[tuple[date, date]]
+    if kind == TargetPeriod.TERM:
         candidates = (
-            (date(y, 1, 1), date(y, 12, 31)) for y in range(valid_from.year, valid_to.year + 1)
-        )
-    elif kind == TargetPeriod.TERM:
-        candidates = (
-            term for y in range(valid_from.year, valid_to.year + 1) for term in school_terms(y)
+            term for y in range(valid_from.year - 1, valid_to.year + 2) for term in school_terms(y)
         )
     elif kind == TargetPeriod.MONTH:
         candidates = (
             (date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
-            for y in range(valid_from.year, valid_to.year + 1)
+            for y in range(valid_from.year - 1, valid_to.year + 2)
             for m in range(1, 13)
         )
     elif kind == TargetPeriod.WEEK:
-        monday = valid_from - timedelta(days=valid_from.weekday())
-        weeks = (valid_to - monday).days // 7 + 1
+        monday = valid_from - timedelta(days=valid_from.weekday() + 7)
+        weeks = (valid_to - monday).days // 7 + 2
         candidates = (
             (monday + timedelta(weeks=i), monday + timedelta(weeks=i, days=6)) for i in range(weeks)
         )
     else:
         raise ValueError(f"unknown target period {kind!r}")
-    clipped = (_clip(start, end, valid_from, valid_to, kind) for start, end in candidates)
-    periods = [p for p in clipped if p is not None]
+    periods = [
+        Period(start, end, kind)
+        for start, end in candidates
+        if valid_from <= _middle(start, end) <= valid_to
+    ]
     if school_year:
         periods = [p for p in periods if school_days(p.start, p.end) > 0]
     return periods or [Period(valid_from, valid_to, kind)]
 
 
+def containing(periods: list[Period], day: date) -> Period | None:
+    """The period of ``periods`` that contains ``day``; None between or outside them."""
+    return next((period for period in periods if day in period), None)
+
+
 REPORTING_MONTHS = {
-    ReportingCadence.TERTIAL: [(1, 4), (5, 8), (9, 12)],
-    ReportingCadence.HALF_YEAR: [(1, 6), (7, 12)],
-    ReportingCadence.YEAR: [(1, 12)],
+    ReportingCadence.TERTIAL: 4,
+    ReportingCadence.HALF_YEAR: 6,
+    ReportingCadence.YEAR: 12,
 }
 
 
 def reporting_periods(valid_from: date, valid_to: date, cadence: str) -> list[Period]:
-    """The follow-up periods of a pledge: tertials (T1 Jan-Apr, T2 May-Aug, T3 Sep-Dec),
-    half-years or years, clipped to the validity."""
-    periods = []
-    for year in range(valid_from.year, valid_to.year + 1):
-        for first, last in REPORTING_MONTHS[ReportingCadence(cadence)]:
-            end = date(year, last, calendar.monthrange(year, last)[1])
-            period = _clip(date(year, first, 1), end, valid_from, valid_to, cadence)
-            if period is not None:
-                periods.append(period)
-    return periods
+    """The follow-up periods of a pledge: tertials, half-years or years counted from its
+    first day, the last one clipped to its end. A calendar-year pledge has T1 Jan-Apr,
+    T2 May-Aug, T3 Sep-Dec; a season from 1 November has Nov-Feb and March."""
+    return _spans(valid_from, valid_to, REPORTING_MONTHS[ReportingCadence(cadence)], cadence)
 
 
 def period_for(periods: list[Period], on: date) -> Period:
@@ -316,6 +352,149 @@ class Progress:
         if self.expected is None or self.target is None:
             return None
         return round(min(self.expected_floor / self.target, 1.0) * 100)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """How one commitment stands over its whole run of target periods, as of ``on``: the
+    one figure every surface shows (headline, overall figure, municipality page, index,
+    dashboard, API).
+
+    With one period it is that period's figure. With several (weeks, months, terms, the
+    years of a multi-year pledge) it counts the periods met of the periods in the
+    validity; while they run, the periods closed by ``on`` are what was due, so a missed
+    past period reads Behind plan at once, and so does the running period when it is
+    behind its own pace.
+    """
+
+    current: Progress
+    """The period that holds ``on`` (before the first, the first; after the last, the
+    last)."""
+
+    periods: tuple[Progress, ...]
+    """Every period begun by ``on``, oldest first."""
+
+    count: int
+    """How many periods the validity has (begun or not)."""
+
+    @property
+    def single(self) -> bool:
+        return self.count == 1
+
+    @property
+    def on(self) -> date:
+        return self.current.on
+
+    @property
+    def kind(self) -> str:
+        return self.current.period.kind
+
+    @property
+    def quantitative(self) -> bool:
+        return self.current.quantitative
+
+    @property
+    def closed(self) -> bool:
+        """True when the last period has ended."""
+        return self.due == self.count
+
+    @property
+    def due(self) -> int:
+        """Periods that have ended by ``on``: what was due so far."""
+        return sum(1 for p in self.periods if p.closed)
+
+    @property
+    def met(self) -> int:
+        """Periods whose target was reached (ended or not)."""
+        return sum(1 for p in self.periods if p.status in (Status.DONE, Status.FULFILLED))
+
+    @property
+    def missed(self) -> tuple[Progress, ...]:
+        """Ended periods whose target was not reached, oldest first."""
+        return tuple(p for p in self.periods if p.closed and p.status != Status.DONE)
+
+    @property
+    def done(self) -> int:
+        """What was done in every period begun so far: the total beside the periods met."""
+        return sum(p.done for p in self.periods) if not self.single else self.current.done
+
+    @property
+    def target(self) -> int | None:
+        """Per period: the target in force in the current one."""
+        return self.current.target
+
+    @property
+    def status(self) -> Status:
+        current = self.current
+        if self.single or not self.quantitative:
+            return current.status
+        if self.closed:
+            return closed_status(self.met, self.count)
+        if self.met >= self.count:
+            return Status.FULFILLED
+        if self.missed or current.status == Status.BEHIND:
+            return Status.BEHIND
+        if self.due == 0 and current.status == Status.NOT_STARTED:
+            return Status.NOT_STARTED
+        return Status.ON_TRACK
+
+    @property
+    def completion(self) -> float | None:
+        if not self.quantitative:
+            return None
+        if self.single:
+            return self.current.completion
+        return min(self.met / self.count, 1.0)
+
+    @property
+    def percent(self) -> int | None:
+        value = self.completion
+        return None if value is None else round(value * 100)
+
+    @property
+    def expected_floor(self) -> int | None:
+        """What was due by ``on``: the periods ended, or the whole number due in the one
+        period."""
+        if not self.quantitative:
+            return None
+        return self.current.expected_floor if self.single else self.due
+
+    @property
+    def expected_percent(self) -> int | None:
+        if not self.quantitative:
+            return None
+        if self.single:
+            return self.current.expected_percent
+        return round(self.due / self.count * 100)
+
+    @property
+    def remaining(self) -> int | None:
+        """What is still to do in the current period (never below 0); None without a
+        number."""
+        if not self.quantitative:
+            return None
+        return max(self.current.target - self.current.done, 0)
+
+    @property
+    def deadline(self) -> date:
+        """The last day of the current period."""
+        return self.current.period.end
+
+    @property
+    def unassessed(self) -> bool:
+        """A qualitative commitment whose period has ended without the coordinators'
+        verdict: Not assessed, and the dashboard asks for it."""
+        return not self.quantitative and self.current.closed and (
+            self.current.status == Status.NOT_ASSESSED
+        )
+
+
+def summarise(periods: list[Progress], on: date, count: int) -> Summary:
+    """The ``Summary`` of a commitment's periods (``periods``: every period of the
+    validity, assessed as of ``on``, oldest first)."""
+    begun = [p for p in periods if p.period.start <= on] or periods[:1]
+    current = next((p for p in begun if on in p.period), begun[-1])
+    return Summary(current=current, periods=tuple(begun), count=count)
 
 
 @dataclass(frozen=True)
