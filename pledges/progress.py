@@ -484,8 +484,10 @@ class Summary:
     def unassessed(self) -> bool:
         """A qualitative commitment whose period has ended without the coordinators'
         verdict: Not assessed, and the dashboard asks for it."""
-        return not self.quantitative and self.current.closed and (
-            self.current.status == Status.NOT_ASSESSED
+        return (
+            not self.quantitative
+            and self.current.closed
+            and (self.current.status == Status.NOT_ASSESSED)
         )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
-from .progress import Progress, Status, overall
+from .progress import Progress, Status, Summary, overall
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,17 @@ class CommitmentReport:
     """The commitment, with ``pledge`` loaded."""
 
     progress: Progress
-    """The headline figure: the target period that matters on the reporting day (the
-    running one; after the pledge or the page's year, the last one), with done, target,
-    expected, status and, for per-site targets, the ``sites`` table."""
+    """The current target period on the reporting day (before the first, the first; after
+    the last, the last), with done, target, expected, status and, for per-site targets,
+    the ``sites`` table."""
+
+    summary: Summary
+    """The headline: the commitment over the whole run of its periods (periods met of
+    periods in the validity, or the one period's figure). Every surface shows this."""
 
     periods: tuple[Progress, ...]
-    """Every target period that has begun by the reporting day, oldest first, when the
-    pledge (or the page's year) has several; empty when it has one."""
+    """The target periods the page lists, oldest first, when the target has several;
+    empty when it has one."""
 
     previous: CommitmentReport | None = None
     """How the commitment it carries on fared in the revised pledge ("What has changed?"
@@ -68,13 +72,8 @@ class CommitmentReport:
 
     @property
     def judged_periods(self) -> tuple[Progress, ...]:
-        """``periods``, or the headline alone when the target has a single period."""
-        return self.periods or (self.progress,)
-
-    @property
-    def periods_met(self) -> int:
-        """How many of ``periods`` were fulfilled or carried out."""
-        return sum(1 for p in self.periods if p.status in (Status.DONE, Status.FULFILLED))
+        """Every period begun by the reporting day, oldest first."""
+        return self.summary.periods
 
     @property
     def activities(self) -> tuple[Activity, ...]:
@@ -123,7 +122,7 @@ class PledgeReport:
     @property
     def overall(self) -> float | None:
         """Mean completion of the commitments with a numeric target; None when none has."""
-        return overall(c.progress.completion for c in self.commitments)
+        return overall(c.summary.completion for c in self.commitments)
 
     @property
     def is_current(self) -> bool:
@@ -138,5 +137,5 @@ class PledgeReport:
     @property
     def status_counts(self) -> list[tuple[Status, int]]:
         """How many commitments have each status, in the order of ``Status``."""
-        counts = Counter(c.progress.status for c in self.commitments)
+        counts = Counter(c.summary.status for c in self.commitments)
         return [(status, counts[status]) for status in Status if counts[status]]

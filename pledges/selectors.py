@@ -8,7 +8,6 @@ Every read takes the reporting day (``today``) from its caller, the view.
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
 
 from django.db.models import Prefetch, prefetch_related_objects
 
@@ -24,21 +23,26 @@ from .reports import (
 )
 
 
-def _done_in(rows, period, kind):
-    """Done count (or measured sum) of the rows inside ``period``, and per site."""
+def _done_in(rows, period, kind, bound):
+    """Done count (or measured sum) of the rows of ``period``, in total and per site; with
+    ``bound`` (site ids), only the rows at those sites."""
     total = 0
     per_site = defaultdict(int)
     for row in rows:
-        if row["date"] in period:
-            amount = (row["quantity"] or 0) if kind == TargetKind.QUANTITY else row["n"]
-            total += amount
-            per_site[row["site_id"]] += amount
+        if row["period_start"] != period.start:
+            continue
+        if bound and row["site_id"] not in bound:
+            continue
+        amount = (row["quantity"] or 0) if kind == TargetKind.QUANTITY else row["n"]
+        total += amount
+        per_site[row["site_id"]] += amount
     return total, per_site
 
 
 def _assess_period(commitment, rows, period, today):
     kind = commitment.target_kind
-    total, per_site = _done_in(rows, period, kind)
+    bound = {site.pk for site in commitment.bound_sites}
+    total, per_site = _done_in(rows, period, kind, bound)
     target_value = commitment.target_value
     if target_value is not None:
         target_value = progress.target_in_force(
@@ -67,13 +71,44 @@ def _assess_period(commitment, rows, period, today):
     return progress.assess(done=total, target=target_value, **common)
 
 
-def commitment_reports(commitments, *, today, year=None):
-    """Each commitment as a ``CommitmentReport`` as of ``today``: its headline figure
-    (``progress``) and every period of the pledge, or of ``year``, begun by then
-    (``periods``).
+def progress_rows(periods_by_commitment, *, today):
+    """The done counts of each commitment per target period and site, by commitment id: rows
+    with ``period_start``, ``site_id``, ``n`` (done activities) and ``quantity`` (the sum of
+    the commitment's measured quantity). One query whatever the number of commitments."""
+    all_periods = [p for periods in periods_by_commitment.values() for p in periods]
+    rows_by_commitment = defaultdict(list)
+    totals = Activity.objects.filter(
+        commitment__in=list(periods_by_commitment),
+        date__gte=min(p.start for p in all_periods),
+        date__lte=max(p.end for p in all_periods),
+    ).daily_totals(on=today)
+    for row in totals:
+        period = progress.containing(periods_by_commitment[row["commitment_id"]], row["date"])
+        if period is not None:
+            rows_by_commitment[row["commitment_id"]].append({**row, "period_start": period.start})
+    return rows_by_commitment
 
-    The headline is the period that holds the reference day: today, or the last day of
-    ``year`` when that year is over. A done activity dated after today never counts.
+
+def _shown(periods, year):
+    """The periods a page lists: on a year page, weeks, months and terms of that year only
+    (the years of a multi-year pledge, a season and the whole validity are always shown
+    whole)."""
+    if year is None:
+        return periods
+    short = (progress.TargetPeriod.WEEK, progress.TargetPeriod.MONTH, progress.TargetPeriod.TERM)
+    return tuple(
+        p
+        for p in periods
+        if p.period.kind not in short or p.period.start.year <= year <= p.period.end.year
+    )
+
+
+def commitment_reports(commitments, *, today, year=None):
+    """Each commitment as a ``CommitmentReport`` as of ``today``: its ``summary`` over the
+    whole run of its target periods, the current period (``progress``) and the periods the
+    page lists (``periods``; on a year page, a weekly, monthly or termly target's periods
+    of that year). A done activity dated after today never counts.
+
     Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs two queries
     (their amendments, the done counts) whatever their number.
     """
@@ -81,47 +116,24 @@ def commitment_reports(commitments, *, today, year=None):
     if not commitments:
         return []
     prefetch_related_objects(commitments, "amendments")
-    reference = min(today, date(year, 12, 31)) if year else today
-    periods_by_commitment = {}
-    for commitment in commitments:
-        pledge = commitment.pledge
-        periods = progress.target_periods(
-            pledge.valid_from,
-            pledge.end(today),
-            commitment.target_period,
-            school_year=commitment.school_year_only,
-        )
-        if year:
-            periods = [p for p in periods if p.start.year <= year <= p.end.year] or periods
-        periods_by_commitment[commitment.pk] = periods
-
-    all_periods = [p for periods in periods_by_commitment.values() for p in periods]
-    rows_by_commitment = defaultdict(list)
-    totals = Activity.objects.filter(
-        commitment__in=[c.pk for c in commitments],
-        date__gte=min(p.start for p in all_periods),
-        date__lte=max(p.end for p in all_periods),
-    ).daily_totals(on=today)
-    for row in totals:
-        rows_by_commitment[row["commitment_id"]].append(row)
-
+    periods_by_commitment = {c.pk: c.target_periods(today) for c in commitments}
+    rows_by_commitment = progress_rows(periods_by_commitment, today=today)
     reports = []
     for commitment in commitments:
         periods = periods_by_commitment[commitment.pk]
         rows = rows_by_commitment[commitment.pk]
-        headline = progress.period_for(periods, reference)
-        history = ()
-        if len(periods) > 1:
-            history = tuple(
-                _assess_period(commitment, rows, period, today)
-                for period in periods
-                if period.start <= reference
-            )
+        begun = [p for p in periods if p.start <= today] or periods[:1]
+        summary = progress.summarise(
+            [_assess_period(commitment, rows, period, today) for period in begun],
+            today,
+            len(periods),
+        )
         reports.append(
             CommitmentReport(
                 commitment=commitment,
-                progress=_assess_period(commitment, rows, headline, today),
-                periods=history,
+                progress=summary.current,
+                summary=summary,
+                periods=() if summary.single else _shown(summary.periods, year),
             )
         )
     return reports
