@@ -6,3 +6,6 @@ class PledgesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "pledges"
     verbose_name = _("Pledges")
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the handlers that keep the done counts)

@@ -112,6 +112,8 @@ class Pledge(models.Model):
         verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         related_name="pledges",
+        # Served by the unique index of (municipality, valid_from).
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=200)
     valid_from = models.DateField(_("valid from"), validators=[sane_date])
@@ -307,7 +309,12 @@ class Commitment(models.Model):
         PARTICIPANTS = "participants", _("participants")
 
     pledge = models.ForeignKey(
-        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="commitments"
+        Pledge,
+        verbose_name=_("pledge"),
+        on_delete=models.CASCADE,
+        related_name="commitments",
+        # Served by the unique index of (pledge, position).
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     text = models.TextField(_("text"), help_text=_("Exactly as published."))
@@ -466,6 +473,15 @@ class Commitment(models.Model):
             school_year=self.school_year_only,
         )
 
+    def counting_periods(self, last_day):
+        """The target periods the done counts (``ProgressCount``) are kept per, for
+        activities dated up to ``last_day``: ``target_periods`` as of the end of the year
+        after. A pledge valid until further notice is then cut beyond ``last_day``, so a
+        day at the turn of a year falls in the week it belongs to once the new year has
+        come; since a period's start never depends on today, the period a day is counted
+        in never changes."""
+        return self.target_periods(date(min(last_day.year + 1, date.max.year), 12, 31))
+
     def unit_label(self, count):
         """What is counted, in the number ``count`` asks for: "1 trafikkontroll",
         "2 trafikkontroller"."""
@@ -505,7 +521,12 @@ class DroppedCommitment(models.Model):
     """A commitment of the revised pledge that the revision does not carry on, and why."""
 
     pledge = models.ForeignKey(
-        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="dropped"
+        Pledge,
+        verbose_name=_("pledge"),
+        on_delete=models.CASCADE,
+        related_name="dropped",
+        # Served by the unique index of (pledge, commitment).
+        db_index=False,
     )
     commitment = models.ForeignKey(
         Commitment,
@@ -539,6 +560,8 @@ class Amendment(models.Model):
         verbose_name=_("commitment"),
         on_delete=models.CASCADE,
         related_name="amendments",
+        # Served by the unique index of (commitment, effective_from).
+        db_index=False,
     )
     effective_from = models.DateField(_("in force from"), validators=[sane_date])
     old_value = models.PositiveIntegerField(_("old target"))
@@ -716,7 +739,16 @@ class Activity(models.Model):
                 name="activity_end_not_before_start",
             ),
         ]
-        indexes = [models.Index(fields=["commitment", "status", "date"])]
+        indexes = [
+            # The done activities of a commitment by date: the public log, its pages and
+            # the recount of a period's done counts. Planned and cancelled ones are the
+            # coordinators' lists, which the commitment's own index serves.
+            models.Index(
+                fields=["commitment", "date"],
+                condition=Q(status="done"),
+                name="activity_done_by_date",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date} {self.commitment}"
@@ -788,6 +820,8 @@ class Measurement(models.Model):
         verbose_name=_("activity"),
         on_delete=models.CASCADE,
         related_name="measurements",
+        # The unique index of (activity, quantity) serves every lookup by activity.
+        db_index=False,
     )
     quantity = models.CharField(_("quantity"), max_length=30, choices=Commitment.Quantity.choices)
     value = models.PositiveIntegerField(_("value"))
@@ -806,6 +840,56 @@ class Measurement(models.Model):
 
     def __str__(self):
         return f"{self.get_quantity_display()}: {self.value}"
+
+
+class ProgressCount(models.Model):
+    """The done activities of a commitment in one target period at one site (or at none),
+    and the sum of the commitment's measured quantity on them: the counts every figure is
+    judged from, kept by ``pledges.services.progress_counts_refresh`` in the transaction
+    of each write that changes them, so that a page reads them instead of counting
+    activities. A done activity dated outside every period (a term target's summer) is
+    in no row. Rebuilt, or checked against a recount, by ``manage.py rebuild_progress``."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("commitment"),
+        on_delete=models.CASCADE,
+        related_name="progress_counts",
+        # The unique index below starts with the commitment: reads by commitment use it.
+        db_index=False,
+    )
+    period_start = models.DateField(_("period start"))
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    done = models.PositiveIntegerField(_("done"))
+    quantity = models.PositiveBigIntegerField(_("measured quantity"), default=0)
+
+    class Meta:
+        verbose_name = _("progress count")
+        verbose_name_plural = _("progress counts")
+        constraints = [
+            # One row per site; NULL sites are distinct here (nulls_distinct=False is
+            # PostgreSQL's alone), so the row without a site has a constraint of its own.
+            models.UniqueConstraint(
+                fields=["commitment", "period_start", "site"],
+                name="progresscount_unique_commitment_period_site",
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "period_start"],
+                condition=Q(site__isnull=True),
+                name="progresscount_unique_commitment_period_nowhere",
+            ),
+            models.CheckConstraint(condition=Q(done__gt=0), name="progresscount_done_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment_id} {self.period_start} {self.site_id}: {self.done}"
 
 
 class CommitmentPeriodText(models.Model):
@@ -851,6 +935,8 @@ class FollowUp(CommitmentPeriodText):
         verbose_name=_("commitment"),
         on_delete=models.CASCADE,
         related_name="follow_ups",
+        # Served by the unique index of (commitment, period_start).
+        db_index=False,
     )
     narrative = models.TextField(_("follow-up"), max_length=5000)
 
@@ -871,6 +957,8 @@ class PeriodVerdict(CommitmentPeriodText):
         verbose_name=_("commitment"),
         on_delete=models.CASCADE,
         related_name="verdicts",
+        # Served by the unique index of (commitment, period_start).
+        db_index=False,
     )
     justification = models.TextField(_("justification"), max_length=5000)
     done_when_written = models.PositiveIntegerField(

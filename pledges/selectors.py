@@ -6,13 +6,15 @@ The counts for any number of commitments come from one grouped query
 Every read takes the reporting day (``today``) from its caller, the view.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, Sum, Value, prefetch_related_objects
 
 from . import progress
-from .models import Activity, Commitment, FollowUp, PeriodVerdict
+from .models import Activity, Commitment, FollowUp, PeriodVerdict, ProgressCount
 from .progress import TargetKind
 from .reports import (
     CommitmentReport,
@@ -74,19 +76,125 @@ def _assess_period(commitment, rows, period, today):
 def progress_rows(periods_by_commitment, *, today):
     """The done counts of each commitment per target period and site, by commitment id: rows
     with ``period_start``, ``site_id``, ``n`` (done activities) and ``quantity`` (the sum of
-    the commitment's measured quantity). One query whatever the number of commitments."""
-    all_periods = [p for periods in periods_by_commitment.values() for p in periods]
+    the commitment's measured quantity), read from ``ProgressCount`` for these commitments
+    only. A done activity dated after ``today`` never counts, however it got into the
+    database: the same query brings those (none, normally: a done activity cannot be
+    dated in the future) to be taken off again. One query whatever the number of
+    commitments and activities."""
+    ids = list(periods_by_commitment)
+    counted = (
+        ProgressCount.objects.filter(commitment_id__in=ids)
+        .annotate(ahead=Value(False))
+        .values_list("commitment_id", "site_id", "period_start", "done", "quantity", "ahead")
+    )
+    ahead = (
+        Activity.objects.done()
+        .filter(commitment_id__in=ids, date__gt=today)
+        .values("commitment_id", "site_id", "date")
+        .annotate(n=Count("id", distinct=True), quantity=_measured_sum(), ahead=Value(True))
+        .values_list("commitment_id", "site_id", "date", "n", "quantity", "ahead")
+        .order_by()
+    )
+    totals = defaultdict(lambda: [0, 0])
+    for commitment_id, site_id, day, n, quantity, is_ahead in counted.union(ahead, all=True):
+        if is_ahead:
+            period = progress.containing(periods_by_commitment[commitment_id], day)
+            if period is None:
+                continue
+            day, n, quantity = period.start, -n, -(quantity or 0)
+        total = totals[commitment_id, day, site_id]
+        total[0] += n
+        total[1] += quantity or 0
     rows_by_commitment = defaultdict(list)
-    totals = Activity.objects.filter(
-        commitment__in=list(periods_by_commitment),
-        date__gte=min(p.start for p in all_periods),
-        date__lte=max(p.end for p in all_periods),
-    ).daily_totals(on=today)
-    for row in totals:
-        period = progress.containing(periods_by_commitment[row["commitment_id"]], row["date"])
-        if period is not None:
-            rows_by_commitment[row["commitment_id"]].append({**row, "period_start": period.start})
+    for (commitment_id, period_start, site_id), (n, quantity) in totals.items():
+        rows_by_commitment[commitment_id].append(
+            {"period_start": period_start, "site_id": site_id, "n": n, "quantity": quantity}
+        )
     return rows_by_commitment
+
+
+def _measured_sum():
+    """The sum of the commitment's measured quantity over the activities grouped (at most
+    one measurement of a quantity per activity)."""
+    return Sum("measurements__value", filter=Q(measurements__quantity=F("commitment__quantity")))
+
+
+def counted_progress(commitments, *, periods=None):
+    """What ``ProgressCount`` must hold for ``commitments`` (with ``pledge`` loaded),
+    counted from their done activities: {(commitment id, period start, site id): (done,
+    quantity)}. With ``periods`` ({commitment id: periods}), only the activities dated in
+    those periods. One grouped query; the days are put in their periods here, by the rules
+    of ``pledges.progress``."""
+    commitments = list(commitments)
+    if not commitments or (periods is not None and not any(periods.values())):
+        return {}
+    if periods is None:
+        condition = Q(commitment_id__in=[c.pk for c in commitments])
+    else:
+        condition = Q(pk__in=[])
+        for commitment_id, spans in periods.items():
+            for period in spans:
+                condition |= Q(commitment_id=commitment_id, date__range=(period.start, period.end))
+    rows = (
+        Activity.objects.done()
+        .filter(condition)
+        .values("commitment_id", "site_id", "date")
+        .annotate(n=Count("id", distinct=True), quantity=_measured_sum())
+        .order_by("commitment_id", "date")
+    )
+    by_id = {c.pk: c for c in commitments}
+    counts = {}
+    spans = _CountingPeriods()
+    for row in rows:
+        period_start = spans.start_of(by_id[row["commitment_id"]], row["date"])
+        if period_start is None:
+            continue
+        key = (row["commitment_id"], period_start, row["site_id"])
+        done, quantity = counts.get(key, (0, 0))
+        counts[key] = (done + row["n"], quantity + (row["quantity"] or 0))
+    return counts
+
+
+def progress_count_differences(commitments):
+    """Where ``ProgressCount`` differs from a recount of ``commitments`` (with ``pledge``
+    loaded): (commitment id, period start, site id, stored, counted), each of stored and
+    counted a (done, quantity) pair or None for no row, in key order. Two queries."""
+    commitments = list(commitments)
+    counted = counted_progress(commitments)
+    stored = {
+        (commitment_id, period_start, site_id): (done, quantity)
+        for commitment_id, period_start, site_id, done, quantity in ProgressCount.objects.filter(
+            commitment__in=commitments
+        ).values_list("commitment_id", "period_start", "site_id", "done", "quantity")
+    }
+    return [
+        (*key, stored.get(key), counted.get(key))
+        for key in sorted(stored.keys() | counted.keys(), key=lambda k: (k[0], k[1], k[2] or 0))
+        if stored.get(key) != counted.get(key)
+    ]
+
+
+class _CountingPeriods:
+    """The start of the counting period (``Commitment.counting_periods``) that holds a
+    day, found by bisection in the periods of each commitment, which are cut once (again
+    only for a later year of a pledge valid until further notice)."""
+
+    def __init__(self):
+        self.cut = {}
+
+    def start_of(self, commitment, day):
+        horizon, starts, ends = self.cut.get(commitment.pk, (None, (), ()))
+        if horizon is None or day > horizon:
+            periods = commitment.counting_periods(day)
+            # A pledge with an end is cut the same whatever the day; one valid until
+            # further notice is cut right for the days up to the end of this day's year.
+            horizon = date.max if commitment.pledge.valid_to else date(day.year, 12, 31)
+            starts, ends = [p.start for p in periods], [p.end for p in periods]
+            self.cut[commitment.pk] = (horizon, starts, ends)
+        index = bisect_right(starts, day) - 1
+        if index < 0 or day > ends[index]:
+            return None
+        return starts[index]
 
 
 def _shown(periods, year):

@@ -1,10 +1,14 @@
 """Writes that enforce rules across rows."""
 
+import contextlib
+import dataclasses
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,8 +17,105 @@ from accounts.models import FormToken
 from accounts.permissions import membership_in
 from places.models import Municipality
 
-from .models import Activity, Amendment, Commitment, FollowUp, Measurement, PeriodVerdict, Pledge
-from .progress import target_in_force
+from .models import (
+    Activity,
+    Amendment,
+    Commitment,
+    FollowUp,
+    Measurement,
+    PeriodVerdict,
+    Pledge,
+    ProgressCount,
+)
+from .progress import containing, target_in_force
+from .selectors import counted_progress
+
+
+@dataclasses.dataclass
+class _Recounts:
+    """What the writes of a block asked to recount: (commitment id, day) pairs, and
+    commitments to recount whole."""
+
+    days: set = dataclasses.field(default_factory=set)
+    commitments: set = dataclasses.field(default_factory=set)
+
+
+_deferred: ContextVar[_Recounts | None] = ContextVar("deferred_progress_recounts", default=None)
+
+
+@contextlib.contextmanager
+def progress_counts_deferred():
+    """Within the block, the recounts that writes ask for (``progress_counts_touch``) wait
+    and then run once each, at its end: a service that saves an activity and its
+    measurements recounts the periods once. Use it inside the transaction of the writes."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set(_Recounts())
+    try:
+        yield
+        recounts = _deferred.get()
+    finally:
+        _deferred.reset(token)
+    progress_counts_refresh(days=recounts.days, commitments=recounts.commitments)
+
+
+def progress_counts_touch(*, days=(), commitments=()):
+    """Recount the done counts of the target periods holding ``days`` ((commitment id,
+    date) pairs) and of the whole of ``commitments`` (ids): now, or at the end of the
+    enclosing ``progress_counts_deferred`` block."""
+    recounts = _deferred.get()
+    if recounts is None:
+        progress_counts_refresh(days=days, commitments=commitments)
+    else:
+        recounts.days.update(days)
+        recounts.commitments.update(commitments)
+
+
+@transaction.atomic
+def progress_counts_refresh(*, days=(), commitments=()):
+    """Make ``ProgressCount`` equal a recount from the done activities, for the target
+    periods holding ``days`` ((commitment id, date) pairs) and for the whole of
+    ``commitments`` (ids): the rows of those periods are deleted and counted again, so the
+    table cannot drift, however often this runs. The commitments' rows are locked first:
+    two writers of the same commitment recount one after the other, the second seeing
+    what the first committed. Returns the number of rows written."""
+    whole = set(commitments)
+    ids = whole | {commitment_id for commitment_id, _day in days}
+    if not ids:
+        return 0
+    # FOR NO KEY UPDATE: it does not wait for writers that only insert activities of the
+    # commitment (they hold a key-share lock on it), only for other recounts.
+    locked = Commitment.objects.select_related("pledge").filter(pk__in=ids).order_by("pk")
+    if connection.features.has_select_for_update:
+        locked = locked.select_for_update(
+            of=("self",), no_key=connection.features.has_select_for_no_key_update
+        )
+    by_id = {commitment.pk: commitment for commitment in locked}
+    periods = {}
+    for commitment_id, day in days:
+        if commitment_id in whole or commitment_id not in by_id:
+            continue
+        period = containing(by_id[commitment_id].counting_periods(day), day)
+        if period is not None:
+            periods.setdefault(commitment_id, set()).add(period)
+    stale = Q(commitment_id__in=[pk for pk in whole if pk in by_id])
+    for commitment_id, spans in periods.items():
+        stale |= Q(commitment_id=commitment_id, period_start__in=[p.start for p in spans])
+    ProgressCount.objects.filter(stale).delete()
+    counts = counted_progress([by_id[pk] for pk in whole if pk in by_id])
+    counts |= counted_progress([by_id[pk] for pk in periods], periods=periods)
+    ProgressCount.objects.bulk_create(
+        ProgressCount(
+            commitment_id=commitment_id,
+            period_start=period_start,
+            site_id=site_id,
+            done=done,
+            quantity=quantity,
+        )
+        for (commitment_id, period_start, site_id), (done, quantity) in counts.items()
+    )
+    return len(counts)
 
 
 def overlapping_published(pledge):
@@ -263,7 +364,20 @@ def activity_save(
     ``values`` are model field values (commitment, status, date, site, ...);
     ``measurements`` maps a quantity to its value, or to None to remove it.
     Returns the saved activity; raises ValidationError and saves nothing on bad input.
+    The done counts of the periods it leaves and enters are recounted once, at the end.
     """
+    with progress_counts_deferred():
+        return _activity_save(
+            user=user,
+            values=values,
+            organisations=organisations,
+            measurements=measurements,
+            activity=activity,
+            expected_version=expected_version,
+        )
+
+
+def _activity_save(*, user, values, organisations, measurements, activity, expected_version):
     if activity is None or activity.pk is None:
         activity = activity or Activity()
         activity.logged_by = user
