@@ -3,10 +3,10 @@
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, When, prefetch_related_objects
 
-from pledges.models import Activity, Commitment, Pledge
-from pledges.selectors import commitment_reports
+from pledges.models import Commitment, Pledge
+from pledges.selectors import commitment_reports, public_activity_log
 
 from .charts import Chart, line_chart
 from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
@@ -35,29 +35,88 @@ def public_concerns():
     )
 
 
-def why_commitments_exist():
-    """Prefetch for commitments: the focus areas of published situational pictures that
-    they answer (``public_focus_areas``), each with its public concerns. Two queries."""
-    return Prefetch(
-        "focus_areas",
-        queryset=FocusArea.objects.filter(picture__is_published=True).prefetch_related(
-            public_concerns()
-        ),
-        to_attr="public_focus_areas",
+def why_commitments_exist(commitments):
+    """Set on each commitment the focus areas of published situational pictures that it
+    answers (``public_focus_areas``, in the pictures' order), each with its public concerns
+    (``public_concerns``, with their ``dialogue``'s title): the rows a prefetch would give,
+    from one query whatever the number of commitments, areas and concerns."""
+    commitments = list(commitments)
+    public = Q(concerns__dialogue__is_published=True)
+    rows = (
+        FocusArea.objects.filter(
+            picture__is_published=True, commitments__in=[c.pk for c in commitments]
+        )
+        .values(
+            "pk",
+            "title",
+            "commitments",
+            concern=Case(When(public, then="concerns")),
+            summary=Case(When(public, then="concerns__summary")),
+            dialogue=Case(When(public, then="concerns__dialogue")),
+            dialogue_title=Case(When(public, then="concerns__dialogue__title")),
+        )
+        .order_by(
+            "picture",
+            "position",
+            "pk",
+            "concerns__dialogue",
+            "concerns__rank",
+            "-concerns__times_raised",
+            "concerns__pk",
+        )
+    )
+    areas = {}
+    seen = set()
+    answered = defaultdict(dict)
+    for row in rows:
+        area = areas.get(row["pk"])
+        if area is None:
+            area = areas[row["pk"]] = FocusArea(pk=row["pk"], title=row["title"])
+            area.public_concerns = []
+        answered[row["commitments"]][area.pk] = area
+        if row["concern"] is not None and (area.pk, row["concern"]) not in seen:
+            seen.add((area.pk, row["concern"]))
+            area.public_concerns.append(
+                Concern(
+                    pk=row["concern"],
+                    summary=row["summary"],
+                    dialogue=Dialogue(pk=row["dialogue"], title=row["dialogue_title"]),
+                )
+            )
+    for commitment in commitments:
+        commitment.public_focus_areas = list(answered[commitment.pk].values())
+
+
+def newest_picture():
+    """The pk of the newest published situational picture of the municipality of the
+    outer query (``OuterRef("pk")``): a subquery."""
+    return (
+        SituationalPicture.objects.published()
+        .filter(municipality=OuterRef("pk"))
+        .order_by("-period_start", "-pk")
+        .values("pk")[:1]
     )
 
 
-def current_picture(municipality):
-    """The newest published situational picture of the municipality, with its dialogues
-    and focus areas, each focus area with its public concerns and public commitments;
-    None when there is none. Five queries."""
-    return (
-        SituationalPicture.objects.published()
-        .filter(municipality=municipality)
-        .prefetch_related(
-            Prefetch(
-                "dialogues", queryset=Dialogue.objects.published(), to_attr="public_dialogues"
-            ),
+def picture_and_dialogues(municipality, picture):
+    """The published dialogues of ``municipality``, newest first, and its situational
+    ``picture`` (None, or its newest published one, see ``newest_picture``) with the
+    published dialogues it rests on (``public_dialogues``) and its focus areas, each with
+    its public concerns and public commitments. Four queries (one without a picture)."""
+    dialogues = Dialogue.objects.published().filter(municipality=municipality)
+    if picture is not None:
+        dialogues = dialogues.annotate(
+            in_picture=Exists(
+                SituationalPicture.dialogues.through.objects.filter(
+                    situationalpicture=picture, dialogue=OuterRef("pk")
+                )
+            )
+        )
+    dialogues = list(dialogues)
+    if picture is not None:
+        picture.public_dialogues = [d for d in dialogues if d.in_picture]
+        prefetch_related_objects(
+            [picture],
             Prefetch(
                 "focus_areas",
                 queryset=FocusArea.objects.prefetch_related(
@@ -72,8 +131,7 @@ def current_picture(municipality):
                 ),
             ),
         )
-        .first()
-    )
+    return picture, dialogues
 
 
 def dialogue_trace(dialogue, *, today, latest=3):
@@ -81,7 +139,7 @@ def dialogue_trace(dialogue, *, today, latest=3):
     with the focus areas of published pictures behind which it stands
     (``public_focus_areas``) and the public commitments that answer them
     (``public_commitments``); and a ``CommitmentReport`` of each of those commitments, with
-    its ``latest`` public activities first and the others as ``earlier_activities``.
+    its ``latest`` public activities and how many it has in all.
 
     Returns (concerns, commitment reports) in a constant number of queries.
     """
@@ -112,19 +170,12 @@ def dialogue_trace(dialogue, *, today, latest=3):
     }
     # The same commitment can sit under several focus areas: judged once.
     reports = commitment_reports(list(commitments.values()), today=today)
-    activities = defaultdict(list)
-    for activity in (
-        Activity.objects.public(today)
-        .filter(commitment__in=list(commitments))
-        .select_related("site")
-        .order_by("-date", "-pk")
-    ):
-        activities[activity.commitment_id].append(activity)
+    log = public_activity_log(dict.fromkeys(commitments), today=today, last=latest)
     reports = [
         replace(
             report,
-            latest_activities=tuple(activities[report.commitment.pk][:latest]),
-            earlier_activities=tuple(activities[report.commitment.pk][latest:]),
+            latest_activities=log.get(report.commitment.pk, ((), 0))[0],
+            activity_count=log.get(report.commitment.pk, ((), 0))[1],
         )
         for report in reports
     ]
@@ -134,19 +185,36 @@ def dialogue_trace(dialogue, *, today, latest=3):
 
 
 def indicator_reports(municipality):
-    """An ``IndicatorReport`` of each of the municipality's indicators. Two queries."""
-    indicators = Indicator.objects.filter(municipality=municipality).prefetch_related(
-        Prefetch("values", queryset=IndicatorValue.objects.order_by("year"), to_attr="value_list")
+    """An ``IndicatorReport`` of each of the municipality's indicators, by name. One query
+    (the indicators joined to their values)."""
+    rows = (
+        Indicator.objects.filter(municipality=municipality)
+        .annotate(
+            value_year=F("values__year"),
+            value_value=F("values__value"),
+            value_is_demo=F("values__is_demo"),
+        )
+        .order_by("name", "pk", "values__year")
     )
+    indicators = {}
+    for row in rows:
+        indicator, values = indicators.setdefault(row.pk, (row, []))
+        if row.value_year is not None:
+            values.append(
+                IndicatorValue(
+                    indicator=indicator,
+                    year=row.value_year,
+                    value=row.value_value,
+                    is_demo=row.value_is_demo,
+                )
+            )
     return [
         IndicatorReport(
             indicator=indicator,
-            values=tuple(indicator.value_list),
+            values=tuple(values),
             chart=line_chart(
-                [(v.year, v.value) for v in indicator.value_list],
-                indicator.scale_min,
-                indicator.scale_max,
+                [(v.year, v.value) for v in values], indicator.scale_min, indicator.scale_max
             ),
         )
-        for indicator in indicators
+        for indicator, values in indicators.values()
     ]

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +96,39 @@ class PledgeQuerySet(models.QuerySet):
     def in_year(self, year):
         """Pledges in force at some time during ``year``, newest first."""
         return self.in_force_during(date(year, 1, 1), date(year, 12, 31)).order_by("-valid_from")
+
+    def current_or_latest(self, today):
+        """Each municipality's pledge to show first: its public pledge that is published
+        and in force on ``today``, else its newest public one; one per municipality,
+        chosen in the database (a window over each municipality's public pledges)."""
+        in_force = Q(status=Pledge.State.PUBLISHED, valid_from__lte=today) & (
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+        return (
+            self.public()
+            .annotate(
+                rank=models.Window(
+                    RowNumber(),
+                    partition_by=F("municipality_id"),
+                    order_by=[
+                        models.Case(models.When(in_force, then=0), default=1).asc(),
+                        F("valid_from").desc(),
+                    ],
+                )
+            )
+            .filter(rank=1)
+        )
+
+    def with_successor(self):
+        """Annotates ``successor_title`` and ``successor_from`` (its first day): the public
+        pledge that revises each one, or None."""
+        successor = (
+            Pledge.objects.public().filter(revises=OuterRef("pk")).order_by("valid_from", "pk")
+        )
+        return self.annotate(
+            successor_title=Subquery(successor.values("title")[:1]),
+            successor_from=Subquery(successor.values("valid_from")[:1]),
+        )
 
 
 class Pledge(models.Model):

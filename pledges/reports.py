@@ -13,8 +13,56 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
+from .models import Commitment, FollowUp, PeriodVerdict, Pledge
 from .progress import Progress, Status, Summary, overall
+
+
+@dataclass(frozen=True)
+class PublicActivity:
+    """A done activity as a citizen sees it: never its internal notes, nor who logged it."""
+
+    pk: int
+    commitment_id: int
+    date: date
+    end_date: date | None
+    site: str
+    """The name of its place; empty when it has none."""
+
+    public_summary: str
+    people_reached: int | None
+    measurements: tuple[tuple[str, int], ...]
+    """Its measured quantities as (name, value), in the order of their names."""
+
+
+@dataclass(frozen=True)
+class PublicActivityPage:
+    """One page of a commitment's public activities in a span, newest first."""
+
+    activities: tuple[PublicActivity, ...]
+    number: int
+    """The page's number, from 1."""
+
+    count: int
+    """How many public activities the span has in all."""
+
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        """The position of its first activity in the whole list, from 1."""
+        return (self.number - 1) * self.per_page + 1
 
 
 @dataclass(frozen=True)
@@ -55,11 +103,18 @@ class CommitmentReport:
     """How the commitment it carries on fared in the revised pledge ("What has changed?"
     on the year page); None for a new one, or where the page shows no lineage."""
 
-    latest_activities: tuple[Activity, ...] = ()
-    """The newest public activities the page lists first (with ``site`` loaded)."""
+    latest_activities: tuple[PublicActivity, ...] = ()
+    """The newest public activities of the page's span, newest first (the year page: the
+    dates of the target periods that overlap its year)."""
 
-    earlier_activities: tuple[Activity, ...] = ()
-    """The page's older public activities, behind a "show more"."""
+    activity_count: int = 0
+    """How many public activities the span has in all (their page lists them all)."""
+
+    focus_tags: tuple[str, ...] = ()
+    """The names of its focus tags (the year page)."""
+
+    external_parties: tuple[str, ...] = ()
+    """The names of the external parties it is promised with (the year page)."""
 
     follow_ups: tuple[FollowUp, ...] = ()
     """Published follow-up narratives, by reporting period (the year page)."""
@@ -76,9 +131,9 @@ class CommitmentReport:
         return self.summary.periods
 
     @property
-    def activities(self) -> tuple[Activity, ...]:
-        """Every public activity the page lists, newest first."""
-        return self.latest_activities + self.earlier_activities
+    def more_activities(self) -> bool:
+        """True when the span has more public activities than the page lists."""
+        return self.activity_count > len(self.latest_activities)
 
 
 @dataclass(frozen=True)

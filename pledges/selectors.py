@@ -11,16 +11,38 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q, Sum, Value, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast, DenseRank
 
 from . import progress
-from .models import Activity, Commitment, FollowUp, PeriodVerdict, ProgressCount
+from .models import (
+    Activity,
+    Commitment,
+    DroppedCommitment,
+    FollowUp,
+    PeriodVerdict,
+    Pledge,
+    ProgressCount,
+)
 from .progress import TargetKind
 from .reports import (
     CommitmentReport,
     DroppedReport,
     Lineage,
     PledgeReport,
+    PublicActivity,
+    PublicActivityPage,
     VerdictReport,
 )
 
@@ -247,22 +269,22 @@ def commitment_reports(commitments, *, today, year=None):
     return reports
 
 
-def pledge_reports(pledges, *, today, year=None, prefetch=()):
+def pledge_reports(pledges, *, today, year=None):
     """Each pledge as a ``PledgeReport`` as of ``today``, with its commitments' reports
-    (see ``commitment_reports``). Costs four queries (commitments, their target sites,
-    amendments, the done counts) plus one per extra ``prefetch`` of the commitments,
-    whatever the number of pledges, commitments and activities."""
+    (see ``commitment_reports``), whose ``commitment.pledge`` is the pledge given. Costs
+    four queries (commitments, their target sites, amendments, the done counts) whatever
+    the number of pledges, commitments and activities."""
     pledges = list(pledges)
     if not pledges:
         return []
+    by_id = {pledge.pk: pledge for pledge in pledges}
+    commitments = list(
+        Commitment.objects.filter(pledge__in=list(by_id)).prefetch_related("target_sites")
+    )
+    for commitment in commitments:
+        commitment.pledge = by_id[commitment.pledge_id]
     by_pledge = defaultdict(list)
-    for report in commitment_reports(
-        Commitment.objects.filter(pledge__in=pledges)
-        .select_related("pledge")
-        .prefetch_related("target_sites", *prefetch),
-        today=today,
-        year=year,
-    ):
+    for report in commitment_reports(commitments, today=today, year=year):
         by_pledge[report.commitment.pledge_id].append(report)
     return [
         PledgeReport(pledge=pledge, on=today, commitments=tuple(by_pledge[pledge.pk]))
@@ -270,50 +292,214 @@ def pledge_reports(pledges, *, today, year=None, prefetch=()):
     ]
 
 
-def pledge_year_reports(pledges, *, year, today, prefetch=(), preview=5):
+def pledge_year_reports(pledges, *, year, today, latest=5):
     """Everything "Följ med i hur det går" shows of each pledge in force during ``year``,
-    as of ``today``: the reports of ``pledge_reports`` for the year, each commitment with
-    the year's public activities (the ``preview`` newest first), its published follow-ups
-    and verdict justifications, and for a revision its lineage. Costs ``pledge_reports``'
-    queries, two for the published texts, two for the activities and their measurements,
-    and five for the lineage when a pledge revises another."""
-    reports = pledge_reports(
-        pledges, today=today, year=year, prefetch=[*prefetch, *_published_texts()]
+    as of ``today``: a ``PledgeReport`` with, for a revision, its ``lineage``; each
+    commitment's report with the target periods of the year, its focus tags and external
+    parties, its published follow-ups and verdict justifications, the ``latest`` public
+    activities of its span of the year (``year_span``) and how many the span has, and for
+    a commitment carried on, how the one before it fared (``previous``).
+
+    Pledges need ``revises`` loaded. Costs seven queries whatever the number of pledges,
+    commitments and activities: the commitments (with those of the revised pledges that
+    are carried on or dropped, and why), their target sites, amendments and done counts,
+    their tags and parties, their published texts and their activity log.
+    """
+    pledges = list(pledges)
+    if not pledges:
+        return []
+    by_id = {pledge.pk: pledge for pledge in pledges}
+    drops = DroppedCommitment.objects.filter(pledge__in=list(by_id))
+    commitments = list(
+        Commitment.objects.filter(
+            Q(pledge__in=list(by_id))
+            | Q(pk__in=Commitment.objects.filter(pledge__in=list(by_id)).values("previous_id"))
+            | Q(pk__in=drops.values("commitment_id"))
+        )
+        .annotate(
+            dropped_by=Subquery(drops.filter(commitment=OuterRef("pk")).values("pledge_id")[:1]),
+            drop_reason=Subquery(drops.filter(commitment=OuterRef("pk")).values("reason")[:1]),
+        )
+        .prefetch_related("target_sites")
     )
-    log = defaultdict(list)
-    for activity in (
-        Activity.objects.public(today)
-        .filter(commitment__pledge__in=[r.pledge for r in reports], date__year=year)
-        .select_related("site")
-        .prefetch_related("measurements")
-    ):
-        log[activity.commitment_id].append(activity)
-    lineages, previous = _lineages(reports, today=today)
+    known = {pledge.revises_id: pledge.revises for pledge in pledges if pledge.revises_id}
+    known |= by_id
+    # A commitment carried on from another pledge than the revised one: a data error,
+    # still shown.
+    missing = {c.pledge_id for c in commitments} - known.keys()
+    known |= Pledge.objects.in_bulk(missing) if missing else {}
+    for commitment in commitments:
+        commitment.pledge = known[commitment.pledge_id]
+    reports = {r.commitment.pk: r for r in commitment_reports(commitments, today=today)}
+    shown = [c for c in commitments if c.pledge_id in by_id]
+    names = _names(shown)
+    texts = _published_texts(shown)
+    log = public_activity_log(
+        {c.pk: year_span(c.target_periods(today), year) for c in shown}, today=today, last=latest
+    )
     year_reports = []
-    for report in reports:
+    for pledge in pledges:
         entries = []
-        for entry in report.commitments:
-            commitment = entry.commitment
-            judged = {p.period.start: p for p in entry.judged_periods}
+        for commitment in (c for c in shown if c.pledge_id == pledge.pk):
+            report = reports[commitment.pk]
+            judged = {p.period.start: p for p in report.judged_periods}
+            follow_ups, verdicts = texts.get(commitment.pk, ((), ()))
+            activities, count = log.get(commitment.pk, ((), 0))
             entries.append(
                 replace(
-                    entry,
-                    previous=previous.get(commitment.previous_id)
-                    if report.pledge.pk in lineages
-                    else None,
-                    latest_activities=tuple(log[commitment.pk][:preview]),
-                    earlier_activities=tuple(log[commitment.pk][preview:]),
-                    follow_ups=tuple(commitment.published_follow_ups),
+                    report,
+                    periods=_shown(report.periods, year),
+                    previous=reports.get(commitment.previous_id) if pledge.revises_id else None,
+                    latest_activities=activities,
+                    activity_count=count,
+                    focus_tags=names[commitment.pk, True],
+                    external_parties=names[commitment.pk, False],
+                    follow_ups=follow_ups,
                     verdicts=tuple(
                         VerdictReport(verdict, _outdated(verdict, judged.get(verdict.period_start)))
-                        for verdict in commitment.published_verdicts
+                        for verdict in verdicts
                     ),
                 )
             )
+        lineage = None
+        if pledge.revises_id:
+            dropped = sorted(
+                (c for c in commitments if c.dropped_by == pledge.pk), key=lambda c: c.position
+            )
+            lineage = Lineage(
+                dropped=tuple(
+                    DroppedReport(reason=c.drop_reason, previous=reports[c.pk]) for c in dropped
+                )
+            )
         year_reports.append(
-            replace(report, commitments=tuple(entries), lineage=lineages.get(report.pledge.pk))
+            PledgeReport(pledge=pledge, on=today, commitments=tuple(entries), lineage=lineage)
         )
     return year_reports
+
+
+def year_span(periods, year):
+    """The days a year page shows a commitment's activities for: the year, stretched to
+    the whole of each target period that overlaps it (a winter season from 1 November to
+    31 March shows whole on both of its years' pages)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    for period in periods:
+        if period.start <= last and period.end >= first:
+            first, last = min(first, period.start), max(last, period.end)
+    return first, last
+
+
+def public_activity_log(spans, *, today, first=1, last=None):
+    """The public activities (done, and dated ``today`` or before) of each commitment in
+    its span (``spans``: {commitment id: (first day, last day), or None for every day}),
+    newest first: the ``first``-th to the ``last``-th (to the end without ``last``). By
+    commitment id: (the ``PublicActivity`` tuple, how many the span has in all); a
+    commitment without any is left out. One query, whatever the number of commitments and
+    activities."""
+    if not spans:
+        return {}
+    condition = Q(pk__in=[])
+    for commitment_id, span in spans.items():
+        condition |= Q(commitment_id=commitment_id, **({"date__range": span} if span else {}))
+    partition = F("commitment_id")
+    window = {"rank__gte": first} if last is None else {"rank__range": (first, last)}
+    rows = (
+        Activity.objects.public(today)
+        .filter(condition)
+        .values(
+            "pk",
+            "commitment_id",
+            "date",
+            "end_date",
+            "public_summary",
+            "people_reached",
+            site_name=F("site__name"),
+            quantity=F("measurements__quantity"),
+            value=F("measurements__value"),
+        )
+        .annotate(
+            # A dense rank counts activities, not their measurements' rows. An activity's
+            # rank from the newest plus its rank from the oldest, less one, is the number
+            # of activities of its commitment: the total without a second query.
+            rank=Window(
+                DenseRank(), partition_by=partition, order_by=[F("date").desc(), F("pk").desc()]
+            ),
+            rank_from_oldest=Window(
+                DenseRank(), partition_by=partition, order_by=[F("date").asc(), F("pk").asc()]
+            ),
+        )
+        .filter(**window)
+        .order_by("commitment_id", "rank", "quantity")
+    )
+    log = {}
+    activities = defaultdict(dict)
+    for row in rows:
+        activity = activities[row["commitment_id"]].get(row["pk"])
+        if activity is None:
+            activity = activities[row["commitment_id"]][row["pk"]] = {**row, "measurements": []}
+            log[row["commitment_id"]] = row["rank"] + row["rank_from_oldest"] - 1
+        if row["quantity"]:
+            activity["measurements"].append((_quantity_label(row["quantity"]), row["value"]))
+    return {
+        commitment_id: (
+            tuple(
+                PublicActivity(
+                    pk=a["pk"],
+                    commitment_id=a["commitment_id"],
+                    date=a["date"],
+                    end_date=a["end_date"],
+                    site=a["site_name"] or "",
+                    public_summary=a["public_summary"],
+                    people_reached=a["people_reached"],
+                    measurements=tuple(a["measurements"]),
+                )
+                for a in by_pk.values()
+            ),
+            log[commitment_id],
+        )
+        for commitment_id, by_pk in activities.items()
+    }
+
+
+def public_activity_page(commitment, span, *, today, number, per_page):
+    """Page ``number`` (from 1) of the public activities of ``commitment`` in ``span`` (see
+    ``public_activity_log``), ``per_page`` a page, as a ``PublicActivityPage``; None for a
+    page after the last (page 1 always exists). One query."""
+    first = (number - 1) * per_page + 1
+    log = public_activity_log(
+        {commitment.pk: span}, today=today, first=first, last=first + per_page - 1
+    )
+    activities, count = log.get(commitment.pk, ((), 0))
+    if not activities and number > 1:
+        return None
+    return PublicActivityPage(activities=activities, number=number, count=count, per_page=per_page)
+
+
+def _quantity_label(quantity):
+    try:
+        return Commitment.Quantity(quantity).label
+    except ValueError:
+        return quantity
+
+
+def _names(commitments):
+    """The names of the focus tags (key (id, True)) and of the external parties (key (id,
+    False)) of each commitment, in alphabetical order. One query."""
+    ids = [c.pk for c in commitments]
+    tags = (
+        Commitment.focus_tags.through.objects.filter(commitment_id__in=ids)
+        .annotate(name=F("focustag__name"), is_tag=Value(True))
+        .values_list("commitment_id", "name", "is_tag")
+    )
+    parties = (
+        Commitment.external_parties.through.objects.filter(commitment_id__in=ids)
+        .annotate(name=F("organisation__name"), is_tag=Value(False))
+        .values_list("commitment_id", "name", "is_tag")
+    )
+    names = defaultdict(list)
+    if ids:
+        for commitment_id, name, is_tag in tags.union(parties, all=True):
+            names[commitment_id, is_tag].append(name)
+    return defaultdict(tuple, {key: tuple(sorted(values)) for key, values in names.items()})
 
 
 def _outdated(verdict, judged):
@@ -334,21 +520,49 @@ def current_public_pledge(pledges, *, today):
     return pledges[0] if pledges else None
 
 
-def _published_texts():
-    """Prefetches of a commitment's published follow-ups and verdict justifications, as
-    ``published_follow_ups`` and ``published_verdicts``; nothing unpublished."""
-    return [
-        Prefetch(
-            "follow_ups",
-            queryset=FollowUp.objects.filter(is_published=True).order_by("period_start"),
-            to_attr="published_follow_ups",
-        ),
-        Prefetch(
-            "verdicts",
-            queryset=PeriodVerdict.objects.filter(is_published=True).order_by("period_start"),
-            to_attr="published_verdicts",
-        ),
-    ]
+def _published_texts(commitments):
+    """The published follow-ups and verdict justifications of each commitment, by its id:
+    (follow-ups, justifications), each by period; nothing unpublished. One query."""
+    by_id = {c.pk: c for c in commitments}
+    if not by_id:
+        return {}
+    fields = ("pk", "commitment_id", "period_start", "period_end", "text", "done", "is_verdict")
+    follow_ups = (
+        FollowUp.objects.filter(commitment__in=list(by_id), is_published=True)
+        .annotate(
+            text=F("narrative"),
+            done=Cast(Value(None), output_field=IntegerField()),
+            is_verdict=Value(False),
+        )
+        .values_list(*fields)
+        .order_by()
+    )
+    verdicts = (
+        PeriodVerdict.objects.filter(commitment__in=list(by_id), is_published=True)
+        .annotate(text=F("justification"), done=F("done_when_written"), is_verdict=Value(True))
+        .values_list(*fields)
+        .order_by()
+    )
+    texts = defaultdict(lambda: ([], []))
+    for pk, commitment_id, start, end, text, done, is_verdict in sorted(
+        follow_ups.union(verdicts, all=True), key=lambda row: (row[2], row[0])
+    ):
+        common = {"pk": pk, "commitment": by_id[commitment_id], "is_published": True}
+        if is_verdict:
+            texts[commitment_id][1].append(
+                PeriodVerdict(
+                    **common,
+                    period_start=start,
+                    period_end=end,
+                    justification=text,
+                    done_when_written=done,
+                )
+            )
+        else:
+            texts[commitment_id][0].append(
+                FollowUp(**common, period_start=start, period_end=end, narrative=text)
+            )
+    return {key: (tuple(f), tuple(v)) for key, (f, v) in texts.items()}
 
 
 HIDDEN_HISTORY_FIELDS = {"version", "updated_at", "created_at"}
@@ -433,47 +647,3 @@ def activity_history(activity, *, internal_notes=True):
         )
     entries.sort(key=lambda e: (e["record"].history_date, e["record"].history_id))
     return list(reversed(entries))
-
-
-def _lineages(reports, *, today):
-    """For the reports of pledges that revise another: their ``Lineage`` by pledge id, and
-    the reports of the commitments they carry on or drop, by commitment id, as of
-    ``today``. Five queries whatever the number of commitments; none when no pledge
-    revises another."""
-    from .models import DroppedCommitment
-
-    revising = [r for r in reports if r.pledge.revises_id]
-    if not revising:
-        return {}, {}
-    drops = list(
-        DroppedCommitment.objects.filter(pledge__in=[r.pledge for r in revising]).order_by(
-            "commitment__position"
-        )
-    )
-    previous_ids = {
-        c.commitment.previous_id
-        for r in revising
-        for c in r.commitments
-        if c.commitment.previous_id
-    }
-    previous_ids |= {d.commitment_id for d in drops}
-    previous = {
-        report.commitment.pk: report
-        for report in commitment_reports(
-            Commitment.objects.filter(pk__in=previous_ids)
-            .select_related("pledge")
-            .prefetch_related("target_sites"),
-            today=today,
-        )
-    }
-    lineages = {
-        report.pledge.pk: Lineage(
-            dropped=tuple(
-                DroppedReport(reason=d.reason, previous=previous[d.commitment_id])
-                for d in drops
-                if d.pledge_id == report.pledge.pk
-            )
-        )
-        for report in revising
-    }
-    return lineages, previous

@@ -4,6 +4,7 @@ Only public pledges (published and superseded), their commitments with progress,
 done activities whose date has passed; never drafts, internal notes or anyone's name.
 """
 
+from django.db import connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -135,7 +136,31 @@ class ActivitySerializer(serializers.ModelSerializer):
         return {m.quantity: m.value for m in activity.measurements.all()}
 
 
-class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    # Reads only: outside a transaction, like the public pages (a comment: a docstring
+    # would show in the schema).
+
+    @classmethod
+    def as_view(cls, actions=None, **initkwargs):
+        return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
+
+    def get_exception_handler(self):
+        handler = super().get_exception_handler()
+
+        def handle(exc, context):
+            # DRF marks the transaction of a request for rollback on an error (a 404);
+            # these views run in none, so a transaction around them (a test's) is not
+            # theirs to roll back.
+            kept = transaction.get_rollback() if connection.in_atomic_block else None
+            response = handler(exc, context)
+            if kept is not None:
+                transaction.set_rollback(kept)
+            return response
+
+        return handle
+
+
+class MunicipalityViewSet(ReadOnlyViewSet):
     """Municipalities that have published a pledge."""
 
     serializer_class = MunicipalitySerializer
@@ -150,7 +175,7 @@ class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class PledgeViewSet(viewsets.ReadOnlyModelViewSet):
+class PledgeViewSet(ReadOnlyViewSet):
     """Public pledges (published and superseded), newest first; never drafts."""
 
     # Ids a database can hold; anything else is simply not found.

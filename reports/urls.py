@@ -20,4 +20,9 @@ urlpatterns = [
         views.PledgeYearView.as_view(),
         name="pledge_year",
     ),
+    re_path(
+        r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/lofte/(?P<pk>[0-9]{1,18})/aktiviteter/$",
+        views.CommitmentActivitiesView.as_view(),
+        name="commitment_activities",
+    ),
 ]

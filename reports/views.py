@@ -2,8 +2,8 @@ from collections import defaultdict
 from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -17,20 +17,29 @@ from django_ratelimit.core import is_ratelimited
 from accounts.permissions import check_administers
 from dialogues.models import MIN_PUBLIC_COUNT, Dialogue
 from dialogues.selectors import (
-    current_picture,
     dialogue_trace,
     indicator_reports,
+    newest_picture,
+    picture_and_dialogues,
     why_commitments_exist,
 )
 from dialogues.services import submission_create
 from places.models import County, Municipality
-from pledges.models import Pledge
+from pledges.models import Agreement, Commitment, Pledge
 from pledges.progress import Status
-from pledges.selectors import current_public_pledge, pledge_reports, pledge_year_reports
+from pledges.selectors import (
+    current_public_pledge,
+    pledge_reports,
+    pledge_year_reports,
+    public_activity_page,
+    year_span,
+)
 
 from .forms import MunicipalityFilterForm, SubmissionForm
 
 PUBLIC_LOG_PREVIEW = 5
+# The query parameter of a page number ("?sida=2").
+PAGE_PARAMETER = "sida"
 
 
 @never_cache
@@ -45,16 +54,31 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-class IndexView(TemplateView):
+class PublicPage(TemplateView):
+    """A public page: it only reads, so it runs outside a transaction (ATOMIC_REQUESTS
+    wraps every other view in one, which costs two queries: a savepoint and its
+    release)."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+
+class IndexView(PublicPage):
     """Municipalities with a published pledge, searchable and filterable by county."""
 
     template_name = "reports/index.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
         counties = list(County.objects.all())
         form = MunicipalityFilterForm(self.request.GET or None, counties=counties)
-        pledges = Pledge.objects.public().select_related("municipality__county")
+        pledges = (
+            Pledge.objects.current_or_latest(today)
+            .select_related("municipality__county")
+            .defer("background", "expected_effects", "signatories", "source_url")
+        )
         # Every valid filter applies; an invalid one is reported at its field.
         form.is_valid()
         data = form.cleaned_data if form.is_bound else {}
@@ -69,47 +93,66 @@ class IndexView(TemplateView):
             pledges = pledges.filter(condition)
         if data.get("lan"):
             pledges = pledges.filter(municipality__county__code=data["lan"])
-        by_municipality = defaultdict(list)
-        for pledge in pledges:
-            by_municipality[pledge.municipality].append(pledge)
-        today = timezone.localdate()
-        current = [current_public_pledge(group, today=today) for group in by_municipality.values()]
         context.update(
             form=form,
             reports=sorted(
-                pledge_reports(current, today=today), key=lambda r: r.pledge.municipality.name
+                pledge_reports(pledges, today=today), key=lambda r: r.pledge.municipality.name
             ),
             filtered=form.is_bound,
         )
         return context
 
 
-class MunicipalityView(TemplateView):
+class MunicipalityView(PublicPage):
     """A municipality: its current pledge with progress, earlier pledges, the agreement."""
 
     template_name = "reports/municipality.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The municipality with its newest agreement and newest published situational
+        # picture, in one query.
+        newest_agreement = (
+            Agreement.objects.filter(municipality=OuterRef("pk"))
+            .order_by("-valid_from", "-pk")
+            .values("pk")[:1]
+        )
         municipality = get_object_or_404(
-            Municipality.objects.select_related("county", "police_area__region"),
+            Municipality.objects.annotate(
+                newest_agreement=FilteredRelation(
+                    "agreements", condition=Q(agreements__pk=Subquery(newest_agreement))
+                ),
+                newest_picture=FilteredRelation(
+                    "situational_pictures",
+                    condition=Q(situational_pictures__pk=Subquery(newest_picture())),
+                ),
+            ).select_related(
+                "county",
+                "police_area__region",
+                "newest_agreement__police_area",
+                "newest_picture",
+            ),
             slug=kwargs["slug"],
         )
         today = timezone.localdate()
         reports = pledge_reports(municipality.pledges.public().order_by("-valid_from"), today=today)
         current = current_public_pledge([r.pledge for r in reports], today=today)
+        # A relation that joined no row is not set at all.
+        picture, dialogues = picture_and_dialogues(
+            municipality, getattr(municipality, "newest_picture", None)
+        )
         context.update(
             municipality=municipality,
             current=next((r for r in reports if r.pledge == current), None),
             earlier=[r for r in reports if r.pledge != current],
-            agreement=municipality.agreements.select_related("police_area").first(),
-            picture=current_picture(municipality),
-            dialogues=list(municipality.dialogues.published()),
+            agreement=getattr(municipality, "newest_agreement", None),
+            picture=picture,
+            dialogues=dialogues,
         )
         return context
 
 
-class PledgeYearView(TemplateView):
+class PledgeYearView(PublicPage):
     """ "Följ med i hur det går": the pledges in force during a year and their progress."""
 
     template_name = "reports/pledge_year.html"
@@ -117,41 +160,27 @@ class PledgeYearView(TemplateView):
 
     def load(self, *, today, **kwargs):
         """The municipality, the year and the public pledges in force during it."""
-        year = int(kwargs["year"])
-        if not date.min.year <= year <= date.max.year:
-            raise Http404(_("No such year."))
-        municipality = get_object_or_404(
-            Municipality.objects.select_related("county"), slug=kwargs["slug"]
-        )
+        year = year_of(kwargs)
         pledges = [
             pledge
-            for pledge in municipality.pledges.public()
+            for pledge in Pledge.objects.public()
+            .filter(municipality__slug=kwargs["slug"])
             .in_year(year)
-            .prefetch_related(
-                Prefetch(
-                    "revisions",
-                    queryset=Pledge.objects.public().select_related("municipality"),
-                    to_attr="public_revisions",
-                )
-            )
+            .select_related("municipality", "revises__municipality")
+            .with_successor()
             # A pledge valid until further notice has no page for years still to come.
             if pledge.end(today).year >= year
         ]
         if not pledges:
             raise Http404(_("No published pledge for this year."))
-        return municipality, year, pledges
+        return pledges[0].municipality, year, pledges
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         municipality, year, pledges = self.load(today=today, **kwargs)
-        reports = pledge_year_reports(
-            pledges,
-            year=year,
-            today=today,
-            prefetch=["focus_tags", "external_parties", why_commitments_exist()],
-            preview=PUBLIC_LOG_PREVIEW,
-        )
+        reports = pledge_year_reports(pledges, year=year, today=today, latest=PUBLIC_LOG_PREVIEW)
+        why_commitments_exist(entry.commitment for r in reports for entry in r.commitments)
         context.update(
             municipality=municipality,
             indicators=indicator_reports(municipality),
@@ -165,6 +194,57 @@ class PledgeYearView(TemplateView):
         return context
 
 
+def year_of(kwargs):
+    """The year of the URL; 404 for one no date has."""
+    year = int(kwargs["year"])
+    if not date.min.year <= year <= date.max.year:
+        raise Http404(_("No such year."))
+    return year
+
+
+class CommitmentActivitiesView(PublicPage):
+    """Every public activity of a promise on a year page, newest first, a page at a time:
+    the dates the year page covers for it (``year_span``)."""
+
+    template_name = "reports/commitment_activities.html"
+    per_page = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        year = year_of(kwargs)
+        commitment = get_object_or_404(
+            Commitment.objects.filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
+            .filter(pledge__in=Pledge.objects.in_year(year))
+            .select_related("pledge__municipality"),
+            pk=kwargs["pk"],
+            pledge__municipality__slug=kwargs["slug"],
+        )
+        if commitment.pledge.end(today).year < year:
+            raise Http404(_("No published pledge for this year."))
+        number = self.request.GET.get(PAGE_PARAMETER, "1")
+        if not number.isascii() or not number.isdigit() or not 0 < int(number) < 10**6:
+            raise Http404(_("No such page."))
+        page = public_activity_page(
+            commitment,
+            year_span(commitment.target_periods(today), year),
+            today=today,
+            number=int(number),
+            per_page=self.per_page,
+        )
+        if page is None:
+            raise Http404(_("No such page."))
+        context.update(
+            municipality=commitment.pledge.municipality,
+            pledge=commitment.pledge,
+            commitment=commitment,
+            year=year,
+            page=page,
+            page_parameter=PAGE_PARAMETER,
+        )
+        return context
+
+
 class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearView):
     """A draft pledge as its public page will look; for admins only, never public."""
 
@@ -173,9 +253,7 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
     def load(self, *, today, **kwargs):
         pledge = get_object_or_404(
-            Pledge.objects.select_related("municipality__county").prefetch_related(
-                Prefetch("revisions", queryset=Pledge.objects.none(), to_attr="public_revisions")
-            ),
+            Pledge.objects.select_related("municipality", "revises__municipality"),
             pk=kwargs["pk"],
         )
         check_administers(self.request.user, pledge.municipality_id)
@@ -196,7 +274,7 @@ def published_municipality(slug):
     return get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
 
 
-class DialogueView(TemplateView):
+class DialogueView(PublicPage):
     """ "Ni sa – vi gjorde": what was raised, which commitments answer it, what was done."""
 
     template_name = "reports/dialogue.html"

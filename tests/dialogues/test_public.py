@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from dialogues.models import Concern, Dialogue, Submission
 from pledges.models import Commitment
+from tests.pledges.factories import PledgeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -193,15 +194,22 @@ class TestQueryCounts:
 
         pensioners = dialogue("Fokusgrupp med pensionärsrådet")
         url = f"/kommun/asele/dialoger/{pensioners.pk}/"
-        # savepoint, dialogue, concerns, focus areas, commitments, target sites,
-        # amendments, done counts, public activities, action items, release
-        with django_assert_num_queries(11):
+        # dialogue, concerns, focus areas, commitments, target sites, amendments, done
+        # counts, the latest public activities (and how many), action items
+        with django_assert_num_queries(9):
             assert client.get(url).status_code == 200
         traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
         for day in range(1, 25):
             Activity.objects.create(commitment=traffic, date=date(2017, 2, day), status="done")
-        with django_assert_num_queries(11):
-            assert client.get(url).status_code == 200
+        PledgeFactory()
+        with django_assert_num_queries(9):
+            response = client.get(url)
+        # The three newest of each promise (the demo's September, June and March ones
+        # of the traffic promise, none of February's), and how many it has in all.
+        html = response.content.decode()
+        assert "18 mars 2017" in html
+        assert "24 februari 2017" not in html
+        assert "alla dess 27 aktiviteter" in html
 
 
 def test_a_hidden_count_cannot_be_worked_out_by_subtraction(client, demo_pledge):

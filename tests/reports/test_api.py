@@ -6,8 +6,9 @@ import pytest
 import time_machine
 import yaml
 
-from pledges.models import Activity, Commitment, Pledge
+from pledges.models import Activity, Commitment, Measurement, Pledge
 from pledges.services import pledge_revise
+from tests.pledges.factories import CommitmentFactory, PledgeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,14 +93,40 @@ def test_openapi_schema(client, demo_pledge):
 
 def test_constant_queries(client, demo_pledge, django_assert_num_queries):
     url = f"/api/v1/pledges/{demo_pledge.pk}/"
-    # savepoint, pledge, commitments, target sites, amendments, done counts, release
-    with django_assert_num_queries(7):
+    # pledge, commitments, target sites, amendments, done counts (outside a transaction)
+    with django_assert_num_queries(5):
         client.get(url)
+    # pledge, activity count, the page of activities, their measurements
+    with django_assert_num_queries(4):
+        client.get(f"{url}activities/")
     traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
     for day in range(1, 20):
-        Activity.objects.create(commitment=traffic, date=date(2017, 3, day), status="done")
-    with django_assert_num_queries(7):
+        activity = Activity.objects.create(commitment=traffic, date=date(2017, 3, day))
+        Measurement.objects.create(activity=activity, quantity="breath_tests", value=day)
+    other = CommitmentFactory(pledge=demo_pledge, position=9)
+    for day in range(1, 10):
+        Activity.objects.create(commitment=other, date=date(2017, 4, day), status="done")
+    PledgeFactory()
+    with django_assert_num_queries(5):
         client.get(url)
-    # savepoint, pledge, activity count, activities, measurements, release
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(f"{url}activities/")
+    # pledge, activity count: no such page
+    with django_assert_num_queries(2):
+        assert client.get(f"{url}activities/?page=2").status_code == 404
+
+
+def test_activities_are_paginated(client, demo_pledge):
+    traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
+    for day in range(1, 29):
+        for month in range(1, 5):
+            Activity.objects.create(commitment=traffic, date=date(2017, month, day))
+    first = client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/").json()
+    assert first["count"] > 100
+    assert len(first["results"]) == 100
+    assert first["next"].endswith("activities/?page=2")
+    second = client.get(first["next"]).json()
+    assert len(second["results"]) == first["count"] - 100
+    assert not {a["id"] for a in first["results"]} & {a["id"] for a in second["results"]}
+    assert client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/?page=9").status_code == 404
+    assert client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/?page=x").status_code == 404
