@@ -64,6 +64,11 @@ class PublicActivityPage:
         """The position of its first activity in the whole list, from 1."""
         return (self.number - 1) * self.per_page + 1
 
+    @property
+    def last_index(self) -> int:
+        """The position of its last activity in the whole list."""
+        return self.first_index + len(self.activities) - 1
+
 
 @dataclass(frozen=True)
 class VerdictReport:
@@ -129,11 +134,6 @@ class CommitmentReport:
     def judged_periods(self) -> tuple[Progress, ...]:
         """Every period begun by the reporting day, oldest first."""
         return self.summary.periods
-
-    @property
-    def more_activities(self) -> bool:
-        """True when the span has more public activities than the page lists."""
-        return self.activity_count > len(self.latest_activities)
 
 
 @dataclass(frozen=True)

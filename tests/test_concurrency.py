@@ -15,12 +15,13 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
 from accounts.models import FormToken
 from dialogues.models import Concern, Dialogue, FocusArea, Submission
-from pledges.models import Activity, FollowUp, PeriodVerdict
+from pledges.models import Activity, FollowUp, PeriodVerdict, ProgressCount
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("world_today")]
 
@@ -193,3 +194,26 @@ def test_a_tyck_till_message_sent_twice_at_once_is_stored_once(world):
     outcomes = race(Submission, [(None, url, data), (None, url, data)])
     assert outcomes == [302, 302]
     assert Submission.objects.count() == before + 1
+
+
+def test_two_activities_of_a_promise_logged_at_once_are_both_counted(world):
+    """Each recount sees what the other committed: the second waits at the row lock of
+    the commitment until the first is done, instead of both counting one activity (or
+    one of them failing on the unique constraint of the counts)."""
+    url = f"/samordnare/aktiviteter/ny/?commitment={world.commitment.pk}"
+    posts = []
+    for summary in ("Kontroll A", "Kontroll B"):
+        page = loaded(world.polis, url)
+        data = {
+            "commitment": world.commitment.pk,
+            "status": "done",
+            "date": "2026-11-20",
+            "public_summary": summary,
+            "form_token": hidden(page, "form_token"),
+        }
+        posts.append((world.polis, url, data))
+    outcomes = race(Activity, posts)
+    assert outcomes == [302, 302]
+    counts = ProgressCount.objects.filter(commitment=world.commitment)
+    assert sum(counts.values_list("done", flat=True)) == 2
+    call_command("rebuild_progress", "--check")

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -253,6 +253,96 @@ class TestIndexPage:
         html = text_of(client.get("/", {"lan": "nonsense", "q": "åse"}))
         assert 'aria-invalid="true"' in html
         assert 'value="åse"' in html
+
+
+class TestActivityLog:
+    """The year page lists the latest 5 public activities of each promise and links to
+    all of them, 50 a page; never planned, cancelled, future ones, notes or who logged."""
+
+    @pytest.fixture
+    def commitment(self):
+        pledge = PledgeFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+        commitment = CommitmentFactory(pledge=pledge, target_value=100)
+        for day in range(60):
+            ActivityFactory(
+                commitment=commitment,
+                date=date(2026, 1, 1) + timedelta(days=day * 5),
+                public_summary=f"Insats {day:02d}.",
+                internal_notes=f"HEMLIGT {day}",
+            )
+        ActivityFactory(commitment=commitment, date=date(2026, 6, 2), status="planned")
+        ActivityFactory(commitment=commitment, date=date(2026, 6, 3), status="cancelled")
+        return commitment
+
+    def url(self, commitment, year=2026):
+        slug = commitment.pledge.municipality.slug
+        return f"/kommun/{slug}/{year}/lofte/{commitment.pk}/aktiviteter/"
+
+    def test_the_year_page_lists_the_latest_five_and_links_to_all(self, client, commitment):
+        html = text_of(client.get(f"/kommun/{commitment.pledge.municipality.slug}/2026/"))
+        assert all(f"Insats {day:02d}." in html for day in range(55, 60))
+        assert "Insats 54." not in html
+        assert self.url(commitment) in html
+        english = text_of(client.get(f"/en/kommun/{commitment.pledge.municipality.slug}/2026/"))
+        assert "All 60 activities" in english
+
+    def test_all_activities_fifty_a_page(self, client, commitment):
+        first = text_of(client.get(self.url(commitment)))
+        assert "Insats 59." in first
+        assert "Insats 10." in first
+        assert "Insats 09." not in first
+        assert "sida=2" in first
+        second = text_of(client.get(f"{self.url(commitment)}?sida=2"))
+        assert all(f"Insats {day:02d}." in second for day in range(10))
+        assert "Insats 10." not in second
+        for html in (first, second):
+            assert "HEMLIGT" not in html
+            assert "planned" not in html
+
+    @pytest.mark.parametrize("page", ["0", "3", "-1", "x", "1.5", "²", "9" * 30, ""])
+    def test_a_page_that_does_not_exist_is_404(self, client, commitment, page):
+        assert client.get(f"{self.url(commitment)}?sida={page}").status_code == 404
+
+    def test_page_one_of_a_promise_without_activities_is_empty(self, client):
+        commitment = CommitmentFactory(
+            pledge=PledgeFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+        )
+        response = client.get(self.url(commitment))
+        assert response.status_code == 200
+        assert "Ingen aktivitet har rapporterats" in text_of(response)
+
+    def test_an_unknown_or_hidden_promise_is_404(self, client, commitment):
+        other = MunicipalityFactory()
+        draft = CommitmentFactory(
+            pledge=PledgeFactory(
+                municipality=commitment.pledge.municipality,
+                valid_from=date(2027, 1, 1),
+                valid_to=date(2027, 12, 31),
+                draft=True,
+            )
+        )
+        slug = commitment.pledge.municipality.slug
+        for url in (
+            f"/kommun/{slug}/2026/lofte/999999999/aktiviteter/",
+            f"/kommun/{other.slug}/2026/lofte/{commitment.pk}/aktiviteter/",
+            f"/kommun/finns-inte/2026/lofte/{commitment.pk}/aktiviteter/",
+            self.url(commitment, year=2025),
+            self.url(draft, year=2027),
+            f"/kommun/{slug}/0000/lofte/{commitment.pk}/aktiviteter/",
+        ):
+            assert client.get(url).status_code == 404, url
+
+    def test_a_winter_season_shows_its_whole_log_on_both_year_pages(self, client):
+        pledge = PledgeFactory(valid_from=date(2025, 11, 1), valid_to=date(2026, 3, 31))
+        commitment = CommitmentFactory(pledge=pledge)
+        ActivityFactory(commitment=commitment, date=date(2025, 12, 1), public_summary="December")
+        ActivityFactory(commitment=commitment, date=date(2026, 2, 1), public_summary="Februari")
+        slug = pledge.municipality.slug
+        for year in (2025, 2026):
+            for url in (f"/kommun/{slug}/{year}/", self.url(commitment, year=year)):
+                html = text_of(client.get(url))
+                assert "December" in html, url
+                assert "Februari" in html, url
 
 
 def build_pledge(n_commitments, n_activities):
