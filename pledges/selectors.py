@@ -32,7 +32,6 @@ from .models import (
     DroppedCommitment,
     FollowUp,
     PeriodVerdict,
-    Pledge,
     ProgressCount,
 )
 from .progress import TargetKind
@@ -63,17 +62,14 @@ def _done_in(rows, period, kind, bound):
     return total, per_site
 
 
-def _assess_period(commitment, rows, period, today):
+def _assess_period(commitment, rows, period, today, *, amendments, sites, bound):
+    """One period judged; ``amendments`` ((day, value) pairs), ``sites`` (the target
+    sites) and ``bound`` (the ids of the bound sites) read once per commitment."""
     kind = commitment.target_kind
-    bound = {site.pk for site in commitment.bound_sites}
     total, per_site = _done_in(rows, period, kind, bound)
     target_value = commitment.target_value
     if target_value is not None:
-        target_value = progress.target_in_force(
-            target_value,
-            [(a.effective_from, a.new_value) for a in commitment.amendments.all()],
-            min(today, period.end),
-        )
+        target_value = progress.target_in_force(target_value, amendments, min(today, period.end))
     common = {
         "period": period,
         "on": today,
@@ -83,7 +79,6 @@ def _assess_period(commitment, rows, period, today):
     if kind == TargetKind.QUALITATIVE:
         return progress.assess(done=total, target=None, **common)
     if commitment.is_per_site:
-        sites = list(commitment.target_sites.all())
         if not sites:
             return progress.assess(done=total, target=None, **common)
         per_target = target_value
@@ -251,10 +246,22 @@ def commitment_reports(commitments, *, today, year=None):
     reports = []
     for commitment in commitments:
         periods = periods_by_commitment[commitment.pk]
-        rows = rows_by_commitment[commitment.pk]
+        # Each period judged over its own rows: a weekly target of several years has
+        # hundreds of both.
+        rows = defaultdict(list)
+        for row in rows_by_commitment[commitment.pk]:
+            rows[row["period_start"]].append(row)
         begun = [p for p in periods if p.start <= today] or periods[:1]
+        facts = {
+            "amendments": [(a.effective_from, a.new_value) for a in commitment.amendments.all()],
+            "sites": list(commitment.target_sites.all()),
+            "bound": {site.pk for site in commitment.bound_sites},
+        }
         summary = progress.summarise(
-            [_assess_period(commitment, rows, period, today) for period in begun],
+            [
+                _assess_period(commitment, rows[period.start], period, today, **facts)
+                for period in begun
+            ],
             today,
             len(periods),
         )
@@ -279,7 +286,9 @@ def pledge_reports(pledges, *, today, year=None):
         return []
     by_id = {pledge.pk: pledge for pledge in pledges}
     commitments = list(
-        Commitment.objects.filter(pledge__in=list(by_id)).prefetch_related("target_sites")
+        Commitment.objects.filter(pledge__in=list(by_id))
+        .prefetch_related("target_sites")
+        .order_by("pledge_id", "position")
     )
     for commitment in commitments:
         commitment.pledge = by_id[commitment.pledge_id]
@@ -301,33 +310,28 @@ def pledge_year_reports(pledges, *, year, today, latest=5):
     a commitment carried on, how the one before it fared (``previous``).
 
     Pledges need ``revises`` loaded. Costs seven queries whatever the number of pledges,
-    commitments and activities: the commitments (with those of the revised pledges that
-    are carried on or dropped, and why), their target sites, amendments and done counts,
-    their tags and parties, their published texts and their activity log.
+    commitments and activities: the commitments (with those of the revised pledges, and
+    why they were dropped), their target sites, amendments and done counts, their tags
+    and parties, their published texts and their activity log.
     """
     pledges = list(pledges)
     if not pledges:
         return []
     by_id = {pledge.pk: pledge for pledge in pledges}
-    drops = DroppedCommitment.objects.filter(pledge__in=list(by_id))
+    known = {pledge.revises_id: pledge.revises for pledge in pledges if pledge.revises_id}
+    known |= by_id
+    # A revision carries on or drops every commitment of the pledge it revises: with
+    # those, the lineage needs no query of its own.
+    drops = DroppedCommitment.objects.filter(pledge__in=list(by_id)).order_by()
     commitments = list(
-        Commitment.objects.filter(
-            Q(pledge__in=list(by_id))
-            | Q(pk__in=Commitment.objects.filter(pledge__in=list(by_id)).values("previous_id"))
-            | Q(pk__in=drops.values("commitment_id"))
-        )
+        Commitment.objects.filter(pledge__in=list(known))
         .annotate(
             dropped_by=Subquery(drops.filter(commitment=OuterRef("pk")).values("pledge_id")[:1]),
             drop_reason=Subquery(drops.filter(commitment=OuterRef("pk")).values("reason")[:1]),
         )
         .prefetch_related("target_sites")
+        .order_by("pledge_id", "position")
     )
-    known = {pledge.revises_id: pledge.revises for pledge in pledges if pledge.revises_id}
-    known |= by_id
-    # A commitment carried on from another pledge than the revised one: a data error,
-    # still shown.
-    missing = {c.pledge_id for c in commitments} - known.keys()
-    known |= Pledge.objects.in_bulk(missing) if missing else {}
     for commitment in commitments:
         commitment.pledge = known[commitment.pledge_id]
     reports = {r.commitment.pk: r for r in commitment_reports(commitments, today=today)}
