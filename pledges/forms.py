@@ -149,6 +149,15 @@ class ActivityForm(forms.ModelForm):
         self.fields["site"].queryset = Site.objects.filter(
             municipality__in=municipalities
         ).select_related("municipality")
+        commitment = self.chosen_commitment(commitments)
+        if commitment is not None and commitment.counts_at_sites:
+            # Only the places the promise is about: elsewhere would not count.
+            site = self.fields["site"]
+            site.queryset = commitment.target_sites.select_related("municipality")
+            site.required = True
+            site.error_messages["invalid_choice"] = _(
+                "Choose one of the places this promise is about."
+            )
         self.fields["organisations"].queryset = Organisation.objects.filter(
             Q(municipality__in=municipalities)
             | Q(kind=Organisation.Kind.POLICE, police_area__municipalities__in=municipalities)
@@ -163,6 +172,19 @@ class ActivityForm(forms.ModelForm):
                 self.fields[self.QUANTITY_PREFIX + measurement.quantity].initial = measurement.value
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save activity")))
+
+    def chosen_commitment(self, commitments):
+        """The commitment the form is for, when it is known before the user picks one:
+        the activity's, the one submitted, or the one the form was opened for."""
+        if self.instance.pk:
+            return self.instance.commitment
+        chosen = self.data.get(self.add_prefix("commitment")) or self.initial.get("commitment")
+        if isinstance(chosen, Commitment):
+            return chosen
+        try:
+            return commitments.prefetch_related("target_sites").get(pk=int(chosen))
+        except (TypeError, ValueError, Commitment.DoesNotExist):
+            return None
 
     def clean(self):
         cleaned = super().clean()

@@ -480,6 +480,12 @@ class Commitment(models.Model):
         return list(self.target_sites.all())
 
     @property
+    def counts_at_sites(self):
+        """True when only activities at its target sites count: per-site and coverage
+        targets, and count or quantity targets bound to places."""
+        return self.is_per_site or bool(self.bound_sites)
+
+    @property
     def is_per_site(self):
         return self.target_kind in (TargetKind.PER_SITE, TargetKind.COVERAGE)
 
@@ -766,13 +772,13 @@ class Activity(models.Model):
                     _("The place must be in the commitment's municipality."), code="site_elsewhere"
                 )
             elif (
-                commitment.is_per_site
+                commitment.counts_at_sites
                 and not commitment.target_sites.filter(pk=self.site_id).exists()
             ):
                 errors["site"] = ValidationError(
                     _("Choose one of the places this promise is about."), code="site_not_target"
                 )
-        elif commitment and commitment.is_per_site and self.status != self.Status.CANCELLED:
+        elif commitment and commitment.counts_at_sites and self.status != self.Status.CANCELLED:
             errors["site"] = ValidationError(
                 _("This promise is counted per place: choose the place."), code="site_required"
             )

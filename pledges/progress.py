@@ -361,10 +361,10 @@ class Summary:
     dashboard, API).
 
     With one period it is that period's figure. With several (weeks, months, terms, the
-    years of a multi-year pledge) it counts the periods met of the periods in the
-    validity; while they run, the periods closed by ``on`` are what was due, so a missed
-    past period reads Behind plan at once, and so does the running period when it is
-    behind its own pace.
+    years of a multi-year pledge) it counts the ended periods whose target was met, of
+    the periods in the validity; while they run, the periods ended by ``on`` are what was
+    due, so a missed past period reads Behind plan at once, and so does the running
+    period when it is behind its own pace. The running period shows on its own line.
     """
 
     current: Progress
@@ -405,8 +405,9 @@ class Summary:
 
     @property
     def met(self) -> int:
-        """Periods whose target was reached (ended or not)."""
-        return sum(1 for p in self.periods if p.status in (Status.DONE, Status.FULFILLED))
+        """Ended periods whose target was reached (never more than ``due``); a running
+        period counts once it has ended."""
+        return sum(1 for p in self.periods if p.closed and p.status == Status.DONE)
 
     @property
     def missed(self) -> tuple[Progress, ...]:
@@ -430,10 +431,10 @@ class Summary:
             return current.status
         if self.closed:
             return closed_status(self.met, self.count)
-        if self.met >= self.count:
-            return Status.FULFILLED
         if self.missed or current.status == Status.BEHIND:
             return Status.BEHIND
+        if self.met == self.count - 1 and current.status == Status.FULFILLED:
+            return Status.FULFILLED
         if self.due == 0 and current.status == Status.NOT_STARTED:
             return Status.NOT_STARTED
         return Status.ON_TRACK

@@ -8,6 +8,7 @@ Every read takes the reporting day (``today``) from its caller, the view.
 
 from collections import defaultdict
 from dataclasses import replace
+from datetime import date
 
 from django.db.models import Prefetch, prefetch_related_objects
 
@@ -172,14 +173,25 @@ def pledge_year_reports(pledges, *, year, today, prefetch=(), preview=5):
     reports = pledge_reports(
         pledges, today=today, year=year, prefetch=[*prefetch, *_published_texts()]
     )
+    windows = {
+        entry.commitment.pk: _log_window(entry, year) for r in reports for entry in r.commitments
+    }
     log = defaultdict(list)
     for activity in (
-        Activity.objects.public(today)
-        .filter(commitment__pledge__in=[r.pledge for r in reports], date__year=year)
+        Activity.objects.none()
+        if not windows
+        else Activity.objects.public(today)
+        .filter(
+            commitment__pledge__in=[r.pledge for r in reports],
+            date__gte=min(start for start, _end in windows.values()),
+            date__lte=max(end for _start, end in windows.values()),
+        )
         .select_related("site")
         .prefetch_related("measurements")
     ):
-        log[activity.commitment_id].append(activity)
+        start, end = windows[activity.commitment_id]
+        if start <= activity.date <= end:
+            log[activity.commitment_id].append(activity)
     lineages, previous = _lineages(reports, today=today)
     year_reports = []
     for report in reports:
@@ -206,6 +218,17 @@ def pledge_year_reports(pledges, *, year, today, prefetch=(), preview=5):
             replace(report, commitments=tuple(entries), lineage=lineages.get(report.pledge.pk))
         )
     return year_reports
+
+
+def _log_window(entry, year):
+    """The days whose activities a year page lists for a commitment: the year, widened to
+    the whole of any target period that runs into it (a season of 1 November - 31 March
+    shows all of its activities on both of its years' pages)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    for p in entry.summary.periods:
+        if p.period.start <= end and start <= p.period.end and p.period.days <= 366:
+            start, end = min(start, p.period.start), max(end, p.period.end)
+    return start, end
 
 
 def _outdated(verdict, judged):

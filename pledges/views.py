@@ -129,7 +129,11 @@ class DashboardView(CoordinatorMixin, TemplateView):
 
 def attention_first(entry):
     """Sort key of a dashboard's commitments: those that need action first."""
-    return (STATUS_ORDER.index(entry.progress.status), entry.commitment.position)
+    return (
+        not entry.summary.unassessed,
+        STATUS_ORDER.index(entry.summary.status),
+        entry.commitment.position,
+    )
 
 
 class ActivityFormMixin(CoordinatorMixin, MunicipalityScopedMixin):

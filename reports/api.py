@@ -27,9 +27,21 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "slug", "county", "county_code"]
 
 
+class SiteProgressSerializer(serializers.Serializer):
+    """One place of a per-site target: done there, counted up to its own target."""
+
+    name = serializers.CharField()
+    done = serializers.IntegerField()
+    target = serializers.IntegerField()
+    counted = serializers.IntegerField()
+
+
 class ProgressSerializer(serializers.Serializer):
+    """One target period: done, its target, what was expected by today and its status."""
+
     period_start = serializers.DateField(source="period.start")
     period_end = serializers.DateField(source="period.end")
+    period_label = serializers.CharField(source="period.label")
     done = serializers.IntegerField()
     target = serializers.IntegerField(allow_null=True)
     expected = serializers.FloatField(allow_null=True)
@@ -37,6 +49,40 @@ class ProgressSerializer(serializers.Serializer):
     status = serializers.CharField(source="status.value")
     status_label = serializers.CharField(source="status.label")
     closed = serializers.BooleanField()
+    sites = SiteProgressSerializer(many=True, help_text="Per-site targets: every place's figure.")
+
+
+class SummarySerializer(serializers.Serializer):
+    """The commitment over the whole run of its target periods: the one figure the pages
+    show. With one period (``single``) it is that period's figure; with several, periods
+    met of periods in the validity, the periods ended so far being what was due."""
+
+    single = serializers.BooleanField(help_text="True when the target has one period.")
+    period_kind = serializers.CharField(
+        source="kind", help_text="year, term, month, week, validity"
+    )
+    periods_total = serializers.IntegerField(source="count", help_text="Periods in the validity.")
+    periods_due = serializers.IntegerField(source="due", help_text="Periods ended by today.")
+    periods_met = serializers.IntegerField(
+        source="met", help_text="Periods whose target was reached."
+    )
+    done = serializers.IntegerField(help_text="Done in every period begun (or in the one period).")
+    target = serializers.IntegerField(
+        allow_null=True, help_text="Per period: the target in force in the current one."
+    )
+    expected = serializers.IntegerField(
+        source="expected_floor",
+        allow_null=True,
+        help_text="Due by today: periods ended, or the whole number due in the one period.",
+    )
+    completion = serializers.FloatField(allow_null=True)
+    status = serializers.CharField(source="status.value")
+    status_label = serializers.CharField(source="status.label")
+    closed = serializers.BooleanField()
+    remaining = serializers.IntegerField(
+        allow_null=True, help_text="Still to do in the current period."
+    )
+    deadline = serializers.DateField(help_text="The last day of the current period.")
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -60,13 +106,24 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class CommitmentSerializer(ReportSerializer):
-    # A CommitmentReport: the commitment and its headline figure.
-    progress = ProgressSerializer()
+    # A CommitmentReport: the commitment, its summary, the current period and every period
+    # begun so far.
+    summary = SummarySerializer()
+    progress = ProgressSerializer(help_text="The current target period.")
+    periods = ProgressSerializer(
+        source="summary.periods", many=True, help_text="Every target period begun so far."
+    )
+    places = serializers.SerializerMethodField(
+        help_text="The places a count target is bound to: only activities there count."
+    )
+
+    def get_places(self, report) -> list[str]:
+        return [site.name for site in report.commitment.bound_sites]
 
     class Meta:
         model = Commitment
         report_field = "commitment"
-        report_fields = ["progress"]
+        report_fields = ["summary", "progress", "periods", "places"]
         fields = [
             "id",
             "position",
@@ -79,7 +136,10 @@ class CommitmentSerializer(ReportSerializer):
             "unit",
             "change",
             "change_note",
+            "places",
+            "summary",
             "progress",
+            "periods",
         ]
 
 

@@ -94,7 +94,7 @@ class TestPledgeYearPage:
         assert "Genomfört" in html
         # Mean of 3/4 and 6/6, labelled as such.
         assert "88 %" in html
-        assert "genomsnittlig måluppfyllelse" in html.lower()
+        assert "i snitt för 2 löften med mål i antal: 1 genomfört, 1 delvis genomfört" in html
 
     def test_per_site_table_caps_each_site(self, client, demo_pledge):
         html = text_of(client.get("/kommun/asele/2017/"))
