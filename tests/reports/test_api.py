@@ -103,3 +103,15 @@ def test_constant_queries(client, demo_pledge, django_assert_num_queries):
     # savepoint, pledge, activity count, activities, measurements, release
     with django_assert_num_queries(6):
         client.get(f"{url}activities/")
+
+
+def test_the_schema_documents_the_summary_periods_sites_and_places(client, demo_pledge):
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    components = schema["components"]["schemas"]
+    commitment = components["Commitment"]["properties"]
+    for field in ("summary", "progress", "periods", "places"):
+        assert field in commitment, field
+    summary = components["Summary"]["properties"]
+    for field in ("periods_total", "periods_due", "periods_met", "done", "status", "remaining"):
+        assert summary[field].get("description") or field in ("done", "status"), field
+    assert "sites" in components["Progress"]["properties"]

@@ -191,6 +191,7 @@ def test_two_year_pledge_in_the_second_spring_counts_the_first_year(client, two_
         assert "2025 4 4 Genomfört" in page
         assert "2026 0 4 Ej påbörjat" in page
     assert "Nu, 2026: 0 av 4 – Ej påbörjat" in seen["year"]
+    assert "2025: Genomfört · 2026: Ej påbörjat" in seen["year"]
     assert "4 återstår, senast 31 december 2026" in seen["year"]
     assert "50 % i snitt för 1 löfte med mål i antal: 1 enligt plan" in seen["year"]
     assert headline in seen["municipality"]
