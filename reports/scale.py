@@ -919,7 +919,8 @@ class Generator:
 
     def site(self, c):
         place = c.plan.place
-        if c.sites and (c.commitment.is_per_site or self.rng.random() < 0.85):
+        if c.sites:
+            # Per-site and place-bound targets take activities at their places only.
             return self.rng.choice(c.sites)
         if self.rng.random() < 0.5:
             return None
