@@ -66,10 +66,12 @@ class Agreement(models.Model):
             raise ValidationError(
                 {"valid_to": _("The end cannot be before the start.")}, code="end_before_start"
             )
+        if self.municipality_id:
+            self.municipality.require_police_area(field="police_area")
         if (
             self.municipality_id
             and self.police_area_id
-            and self.municipality.police_area_id not in (None, self.police_area_id)
+            and self.municipality.police_area_id != self.police_area_id
         ):
             raise ValidationError(
                 {"police_area": _("The agreement is with the municipality's local police area.")},
