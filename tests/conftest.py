@@ -131,3 +131,15 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
     return report
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request under /en/ activates English
+    for the thread, which would otherwise leak into the next test on the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
