@@ -92,7 +92,11 @@ class ActivityTypeAdmin(SharedReferenceAdmin):
     filter_horizontal = ["quantities"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("unit").prefetch_related("quantities")
+        queryset = super().get_queryset(request).select_related("unit")
+        # The list shows each type's quantities; a select of types elsewhere needs none.
+        if getattr(request.resolver_match, "url_name", "") == "pledges_activitytype_changelist":
+            queryset = queryset.prefetch_related("quantities")
+        return queryset
 
     @admin.display(description=_("measured quantities"))
     def measured(self, obj):

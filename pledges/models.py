@@ -414,7 +414,9 @@ class CommitmentQuerySet(models.QuerySet):
 
 
 class Commitment(models.Model):
-    """One promise of a pledge, with its target."""
+    """One promise of a pledge, with its target. Its activity type, unit and measured
+    quantity are reference rows (``ActivityType``, ``Unit``, ``Quantity``) referred to by
+    their code, which is what the columns, the API and the history hold."""
 
     class Responsible(models.TextChoices):
         POLICE = "police", _("The police promise")
@@ -582,7 +584,7 @@ class Commitment(models.Model):
         super().clean()
         if self.pledge_id and self.pledge.is_public:
             promise = self.promise()
-            stored = Commitment.objects.filter(pk=self.pk).values(*promise).first()
+            stored = self.pk and Commitment.objects.filter(pk=self.pk).values(*promise).first()
             if stored and stored != promise:
                 raise ValidationError(
                     _(

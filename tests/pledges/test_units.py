@@ -262,6 +262,22 @@ class TestAdmin:
         assert client.get(f"/admin/pledges/{path}/").status_code == 200
         assert client.get(f"/admin/pledges/{path}/add/").status_code == 200
 
+    def test_the_list_of_types_names_their_quantities_in_constant_queries(
+        self, client, admin_user, grannsamverkan, django_assert_num_queries
+    ):
+        client.force_login(admin_user)
+        # savepoint, session, user, savepoint, count twice, release, the types with their
+        # units, their quantities, release, and the session's renewal in a savepoint
+        with django_assert_num_queries(13):
+            html = text_of(client.get("/en/admin/pledges/activitytype/"))
+        assert "vehicles checked, breath tests, drug tests, speed checks" in html
+        assert "participating households" in html
+        for number in range(5):
+            extra = ActivityType.objects.create(code=f"extra-{number}", name_sv="x", name_en="x")
+            extra.quantities.set(Quantity.objects.all())
+        with django_assert_num_queries(13):
+            client.get("/en/admin/pledges/activitytype/")
+
 
 class TestActivityForm:
     """The coordinator's form offers the measured quantities of the promise's type."""
