@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import Prefetch, prefetch_related_objects
 
 from . import progress
-from .models import Activity, Commitment, FollowUp, PeriodVerdict
+from .models import Activity, Commitment, FollowUp, Measurement, PeriodVerdict, Quantity
 from .progress import TargetKind
 from .reports import (
     CommitmentReport,
@@ -152,6 +152,7 @@ def pledge_reports(pledges, *, today, year=None, prefetch=()):
     for report in commitment_reports(
         Commitment.objects.filter(pledge__in=pledges)
         .select_related("pledge")
+        .with_labels()
         .prefetch_related("target_sites", *prefetch),
         today=today,
         year=year,
@@ -187,7 +188,7 @@ def pledge_year_reports(pledges, *, year, today, prefetch=(), preview=5):
             date__lte=max(end for _start, end in windows.values()),
         )
         .select_related("site")
-        .prefetch_related("measurements")
+        .prefetch_related(measurements_with_quantities())
     ):
         start, end = windows[activity.commitment_id]
         if start <= activity.date <= end:
@@ -229,6 +230,12 @@ def _log_window(entry, year):
         if p.period.start <= end and start <= p.period.end and p.period.days <= 366:
             start, end = min(start, p.period.start), max(end, p.period.end)
     return start, end
+
+
+def measurements_with_quantities():
+    """A prefetch of an activity's measurements, each with its measured quantity (for its
+    name in the page's language), in one query."""
+    return Prefetch("measurements", queryset=Measurement.objects.select_related("quantity"))
 
 
 def _outdated(verdict, judged):
@@ -290,8 +297,6 @@ def activity_history(activity, *, internal_notes=True):
     hidden = HIDDEN_HISTORY_FIELDS if internal_notes else {*HIDDEN_HISTORY_FIELDS, "internal_notes"}
     from places.models import Organisation, Site
 
-    from .models import Commitment, Measurement
-
     records = list(
         activity.history.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -334,11 +339,15 @@ def activity_history(activity, *, internal_notes=True):
             entries.append({"record": record, "kind": record.history_type, "changes": changes})
         previous = record
     last_value = {}
+    quantities = Quantity.objects.in_bulk(
+        {record.quantity_id for record in measurements}, field_name="code"
+    )
     for record in measurements:
-        label = record.get_quantity_display()
-        old = last_value.get(record.quantity)
+        quantity = quantities.get(record.quantity_id)
+        label = quantity.name if quantity else record.quantity_id
+        old = last_value.get(record.quantity_id)
         new = None if record.history_type == "-" else record.value
-        last_value[record.quantity] = new
+        last_value[record.quantity_id] = new
         entries.append(
             {
                 "record": record,
@@ -377,6 +386,7 @@ def _lineages(reports, *, today):
         for report in commitment_reports(
             Commitment.objects.filter(pk__in=previous_ids)
             .select_related("pledge")
+            .with_labels()
             .prefetch_related("target_sites"),
             today=today,
         )

@@ -13,7 +13,16 @@ from accounts.models import FormToken
 from accounts.permissions import membership_in
 from places.models import Municipality
 
-from .models import Activity, Amendment, Commitment, FollowUp, Measurement, PeriodVerdict, Pledge
+from .models import (
+    Activity,
+    Amendment,
+    Commitment,
+    FollowUp,
+    Measurement,
+    PeriodVerdict,
+    Pledge,
+    Quantity,
+)
 from .progress import target_in_force
 
 
@@ -95,7 +104,7 @@ def check_lineage(pledge):
         for c in pledge.commitments.filter(change=Commitment.Change.CONTINUED).select_related(
             "previous"
         )
-        if c.previous and any(getattr(c.previous, f) != getattr(c, f) for f in compared)
+        if c.previous and c.previous.promise(compared) != c.promise(compared)
     ]
     if altered:
         errors.append(
@@ -208,7 +217,7 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
             pledge=draft,
             previous=old,
             change=Commitment.Change.CONTINUED,
-            **{field: getattr(old, field) for field in Commitment.PROMISED_FIELDS},
+            **old.promise(),
         )
         new.full_clean()
         new.save()
@@ -261,8 +270,10 @@ def activity_save(
     """Create an activity, or update one unless someone saved it since ``expected_version``.
 
     ``values`` are model field values (commitment, status, date, site, ...);
-    ``measurements`` maps a quantity to its value, or to None to remove it.
-    Returns the saved activity; raises ValidationError and saves nothing on bad input.
+    ``measurements`` maps a measured quantity's code to its value, or to None to remove
+    it; a value is refused for a quantity the commitment's activity type does not offer
+    (unless the activity already has one). Returns the saved activity; raises
+    ValidationError and saves nothing on bad input.
     """
     if activity is None or activity.pk is None:
         activity = activity or Activity()
@@ -284,6 +295,7 @@ def activity_save(
     for field, value in values.items():
         setattr(activity, field, value)
     activity.full_clean()
+    _check_measured(activity, measurements)
     activity.save()
     activity.organisations.set(organisations)
     for quantity, value in measurements.items():
@@ -291,9 +303,34 @@ def activity_save(
             Measurement.objects.filter(activity=activity, quantity=quantity).delete()
         else:
             Measurement.objects.update_or_create(
-                activity=activity, quantity=quantity, defaults={"value": value}
+                activity=activity, quantity_id=quantity, defaults={"value": value}
             )
     return activity
+
+
+def _check_measured(activity, measurements):
+    """Refuse a value for a measured quantity that the activity's commitment does not
+    offer (``Commitment.measurable_quantities``) and the activity does not have yet."""
+    given = {code for code, value in measurements.items() if value is not None}
+    if not given:
+        return
+    commitment = activity.commitment
+    allowed = set(commitment.measurable_quantities().values_list("code", flat=True))
+    if activity.pk:
+        allowed |= set(activity.measurements.values_list("quantity", flat=True))
+    refused = given - allowed
+    if refused:
+        names = {
+            code: str(q) for code, q in Quantity.objects.in_bulk(refused, field_name="code").items()
+        }
+        raise ValidationError(
+            _("Activities of the type “%(type)s” do not measure: %(quantities)s.")
+            % {
+                "type": commitment.activity_type,
+                "quantities": ", ".join(sorted(names.get(code, code) for code in refused)),
+            },
+            code="quantity_not_of_type",
+        )
 
 
 @transaction.atomic

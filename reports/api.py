@@ -14,7 +14,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
 from places.models import Municipality
-from pledges.models import Activity, Commitment, Pledge
+from pledges.models import Activity, ActivityType, Commitment, Pledge, Quantity, Unit
 from pledges.selectors import pledge_reports
 
 
@@ -85,6 +85,32 @@ class SummarySerializer(serializers.Serializer):
     deadline = serializers.DateField(help_text="The last day of the current period.")
 
 
+class UnitSerializer(serializers.ModelSerializer):
+    """What a target counts, in Swedish and English, singular and plural."""
+
+    class Meta:
+        model = Unit
+        fields = ["code", "singular_sv", "plural_sv", "singular_en", "plural_en"]
+
+
+class QuantitySerializer(serializers.ModelSerializer):
+    """A measured quantity (its code is the key of an activity's ``measurements``)."""
+
+    class Meta:
+        model = Quantity
+        fields = ["code", "singular_sv", "plural_sv", "singular_en", "plural_en"]
+
+
+class ActivityTypeSerializer(serializers.ModelSerializer):
+    """A kind of activity, with the unit its commitments count unless they name their own."""
+
+    unit = UnitSerializer(allow_null=True)
+
+    class Meta:
+        model = ActivityType
+        fields = ["code", "name_sv", "name_en", "unit"]
+
+
 class ReportSerializer(serializers.ModelSerializer):
     # Serializes a report of pledges.reports with the fields of a model: those named in
     # Meta.report_fields are read from the report, the others from the model instance it
@@ -120,6 +146,28 @@ class CommitmentSerializer(ReportSerializer):
     def get_places(self, report) -> list[str]:
         return [site.name for site in report.commitment.bound_sites]
 
+    # ``activity_type`` and ``unit`` stay the strings they have always been; the objects
+    # are beside them.
+    activity_type = serializers.CharField(
+        source="activity_type_id", help_text="The activity type's code."
+    )
+    activity_type_detail = ActivityTypeSerializer(source="activity_type")
+    unit = serializers.CharField(
+        source="unit.plural_sv",
+        default="",
+        help_text=(
+            "What the commitment counts, as its own unit's Swedish plural; empty when it has "
+            "none (then a quantity target counts its measured quantity, any other target "
+            "its activity type's unit)."
+        ),
+    )
+    unit_detail = UnitSerializer(source="unit", allow_null=True)
+    measured_quantity = QuantitySerializer(
+        source="quantity",
+        allow_null=True,
+        help_text="What a quantity target sums; null for other targets.",
+    )
+
     class Meta:
         model = Commitment
         report_field = "commitment"
@@ -130,10 +178,13 @@ class CommitmentSerializer(ReportSerializer):
             "text",
             "responsible",
             "activity_type",
+            "activity_type_detail",
             "target_kind",
             "target_value",
             "target_period",
             "unit",
+            "unit_detail",
+            "measured_quantity",
             "change",
             "change_note",
             "places",
@@ -192,7 +243,8 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
     def get_measurements(self, activity) -> dict[str, int]:
-        return {m.quantity: m.value for m in activity.measurements.all()}
+        """The measured values by the code of their quantity (``measured_quantity``)."""
+        return {m.quantity_id: m.value for m in activity.measurements.all()}
 
 
 class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):

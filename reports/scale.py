@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from django.db import reset_queries, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from dialogues.models import (
     ActionItem,
@@ -50,6 +51,7 @@ from pledges.models import (
     Measurement,
     PeriodVerdict,
     Pledge,
+    Unit,
 )
 from pledges.progress import (
     Status,
@@ -59,6 +61,7 @@ from pledges.progress import (
     school_terms,
     target_periods,
 )
+from pledges.reference import load_activity_types
 
 ACTIVITIES_AT_SCALE_1 = 1_000_000
 FIRST_YEAR = 2017
@@ -106,8 +109,61 @@ class Template:
 
 
 R = Commitment.Responsible
-A = Commitment.ActivityType
-Q = Commitment.Quantity
+
+
+class A:
+    """The codes of the shipped activity types (pledges.reference)."""
+
+    TRAFFIC_OPERATION = "traffic_operation"
+    SCHOOL_VISIT = "school_visit"
+    TRAINING = "training"
+    PRESENCE = "presence"
+    JOINT_SUPERVISION = "joint_supervision"
+
+
+class Q:
+    """The codes of the shipped measured quantities (pledges.reference)."""
+
+    VEHICLES_CHECKED = "vehicles_checked"
+    BREATH_TESTS = "breath_tests"
+
+
+# The templates' units (Swedish plural) in the four forms of pledges.Unit; None: a quantity
+# target, which counts its measured quantity.
+UNIT_FORMS = {
+    "trafikinsatser": ("trafikinsats", "traffic operation", "traffic operations"),
+    "skolbesök": ("skolbesök", "school visit", "school visits"),
+    "klassbesök": ("klassbesök", "class visit", "class visits"),
+    "kontrollerade fordon": None,
+    "informationsträffar": ("informationsträff", "information meeting", "information meetings"),
+    "närvaropass": ("närvaropass", "patrol shift", "patrol shifts"),
+    "tillsyner": ("tillsyn", "inspection", "inspections"),
+    "lektioner": ("lektion", "lesson", "lessons"),
+    "kvällsvandringar": ("kvällsvandring", "evening walk", "evening walks"),
+}
+
+
+def unit_codes():
+    """The code of each template unit's row, created if missing (reference data: the
+    shipped rows first, then one per synthetic unit)."""
+    load_activity_types()
+    codes = {}
+    for plural, forms in UNIT_FORMS.items():
+        if forms is None:
+            continue
+        existing = Unit.objects.filter(plural_sv=plural).first()
+        if existing is None:
+            singular_sv, singular_en, plural_en = forms
+            existing = Unit.objects.create(
+                code=slugify(plural),
+                singular_sv=singular_sv,
+                plural_sv=plural,
+                singular_en=singular_en,
+                plural_en=plural_en,
+            )
+        codes[plural] = existing.code
+    return codes
+
 
 TEMPLATES = [
     Template(
@@ -447,6 +503,7 @@ class Generator:
         """The municipalities to fill, largest first, with their share of the activities."""
         if Municipality.objects.count() < 290:
             load_reference_data()
+        self.units = unit_codes()
         municipalities = list(Municipality.objects.select_related("county").order_by("code"))
         own = set(Pledge.objects.values_list("municipality_id", flat=True))
         self.skipped = [m for m in municipalities if m.pk in own]
@@ -834,13 +891,13 @@ class Generator:
             position=position,
             text=template.text.format(target=target),
             responsible=template.responsible,
-            activity_type=template.activity_type,
+            activity_type_id=template.activity_type,
             audience=template.audience,
             target_kind=template.target_kind,
             target_value=target,
             target_period=template.target_period,
-            unit=template.unit,
-            quantity=template.quantity,
+            unit_id=self.units.get(template.unit),
+            quantity_id=template.quantity or None,
             school_year_only=template.school_year_only,
             previous=previous,
             change=change,
@@ -902,7 +959,7 @@ class Generator:
         self.bulk(
             Measurement,
             [
-                Measurement(activity_id=activity.pk, quantity=quantity, value=value)
+                Measurement(activity_id=activity.pk, quantity_id=quantity, value=value)
                 for activity, _orgs, values in pending
                 for quantity, value in values.items()
             ],

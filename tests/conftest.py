@@ -26,8 +26,18 @@ from tests.world import TODAY, build_world
 # after a test.
 DB_BLOCKER = pytest.StashKey()
 
-# Left by the migrations and not by the seeding: the role groups and what they refer to.
-MIGRATED_TABLES = {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+# Left by the migrations: the role groups and what they refer to, and the activity types,
+# measured quantities and units (which the seeding makes again after a flush).
+MIGRATED_TABLES = {
+    "django_content_type",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+    "pledges_unit",
+    "pledges_quantity",
+    "pledges_activitytype",
+    "pledges_activitytype_quantities",
+}
 
 
 def seed():

@@ -106,7 +106,7 @@ def test_weekly_target_mid_week_counts_the_weeks_met_and_is_behind_for_a_missed_
     with time_machine.travel(date(2026, 11, 25)):
         seen = surfaces(client, weekly, 2026)
     # 2026 has 53 ISO weeks (1 January is a Thursday): none is a stub.
-    assert "44 av 53 veckor med minst 1 trafikkontroller – Efter plan" in seen["year"]
+    assert "44 av 53 veckor med minst 1 trafikkontroll – Efter plan" in seen["year"]
     assert "45 trafikkontroller totalt" in seen["year"]
     assert "Avslutade veckor hittills: 47" in seen["year"]
     assert "Missade: 3 perioder (vecka 3, 2026, vecka 7, 2026, vecka 12, 2026)" in seen["year"]
@@ -114,9 +114,9 @@ def test_weekly_target_mid_week_counts_the_weeks_met_and_is_behind_for_a_missed_
     assert "1 återstår, senast 29 november 2026" in seen["year"]
     # 44 of 53 weeks met: 83 %, on every surface.
     assert "83 % i snitt för 1 löfte med mål i antal: 1 efter plan" in seen["year"]
-    assert "44 av 53 veckor med minst 1 trafikkontroller – Efter plan" in seen["municipality"]
+    assert "44 av 53 veckor med minst 1 trafikkontroll – Efter plan" in seen["municipality"]
     assert "83 %" in seen["index"]
-    assert "44 av 53 veckor med minst 1 trafikkontroller" in seen["dashboard"]
+    assert "44 av 53 veckor med minst 1 trafikkontroll" in seen["dashboard"]
     assert "Efter plan" in seen["dashboard"]
     summary = seen["api"]["summary"]
     assert (summary["periods_total"], summary["periods_due"], summary["periods_met"]) == (
@@ -152,7 +152,7 @@ def test_weekly_target_with_no_missed_week_is_on_track_on_a_wednesday_as_on_a_su
 def test_weekly_target_after_the_year_is_judged_over_every_week(client, weekly):
     with time_machine.travel(date(2027, 1, 10)):
         seen = surfaces(client, weekly, 2026)
-    assert "44 av 53 veckor med minst 1 trafikkontroller – Delvis genomfört" in seen["year"]
+    assert "44 av 53 veckor med minst 1 trafikkontroll – Delvis genomfört" in seen["year"]
     assert "44 av 53 veckor" in seen["municipality"]
     assert "Delvis genomfört" in seen["municipality"]
     assert "83 %" in seen["index"]

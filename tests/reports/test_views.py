@@ -168,7 +168,7 @@ class TestPledgeYearPage:
         response = client.get("/en/kommun/asele/2017/")
         html = text_of(response)
         assert '<html lang="en">' in html
-        assert "3 of 4 trafikinsatser" in html
+        assert "3 of 4 traffic operations" in html
         assert "Partly carried out" in html
 
     def test_swedish_by_default(self, client, demo_pledge):
