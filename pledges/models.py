@@ -626,11 +626,10 @@ class Commitment(models.Model):
         further notice runs to the end of today's year). A period's start never depends
         on ``today``."""
         pledge = self.pledge
+        # Until further notice: far enough ahead that the running period is whole.
+        end = pledge.valid_to or date(max(today.year, pledge.valid_from.year) + 1, 12, 31)
         return progress.target_periods(
-            pledge.valid_from,
-            pledge.end(today),
-            self.target_period,
-            school_year=self.school_year_only,
+            pledge.valid_from, end, self.target_period, school_year=self.school_year_only
         )
 
     def unit_label(self, count):

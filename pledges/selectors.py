@@ -128,11 +128,18 @@ def commitment_reports(commitments, *, today, year=None):
             [_assess_period(commitment, rows, period, today) for period in begun],
             today,
             len(periods),
+            open_ended=commitment.pledge.valid_to is None,
         )
+        shown = summary.current
+        if year is not None and summary.periods:
+            # A year page shows the period of its year (an earlier year's sites table).
+            begun = [p.period for p in summary.periods]
+            chosen = progress.period_for(begun, min(today, date(year, 12, 31)))
+            shown = summary.periods[begun.index(chosen)]
         reports.append(
             CommitmentReport(
                 commitment=commitment,
-                progress=summary.current,
+                progress=shown,
                 summary=summary,
                 periods=() if summary.single else _shown(summary.periods, year),
             )
@@ -226,6 +233,9 @@ def _log_window(entry, year):
     the whole of any target period that runs into it (a season of 1 November - 31 March
     shows all of its activities on both of its years' pages)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
+    pledge = entry.commitment.pledge
+    if pledge.valid_to and progress.is_season(pledge.valid_from, pledge.valid_to):
+        return min(start, pledge.valid_from), max(end, pledge.valid_to)
     for p in entry.summary.periods:
         if p.period.start <= end and start <= p.period.end and p.period.days <= 366:
             start, end = min(start, p.period.start), max(end, p.period.end)

@@ -122,6 +122,12 @@ def overall_label(report):
         for status in Status
         if status in counts
     )
+    if not numeric:
+        return ngettext(
+            "%(count)s promise without a numeric target",
+            "%(count)s promises without a numeric target",
+            others,
+        ) % {"count": others}
     label = ngettext(
         "on average for %(count)s promise with a numeric target",
         "on average for %(count)s promises with a numeric target",

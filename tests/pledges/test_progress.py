@@ -4,6 +4,7 @@ No database: ``pledges.progress`` takes dates and counts explicitly, so nothing 
 depends on today either.
 """
 
+import calendar
 import itertools
 import math
 from datetime import date, timedelta
@@ -105,13 +106,13 @@ def test_terms_are_spring_and_autumn_with_no_summer_term():
     ]
 
 
-def test_terms_are_whole_and_belong_to_the_validity_that_holds_their_middle():
-    # Spring 2018's middle (28 March) is after the validity.
+def test_terms_are_clipped_to_the_validity():
     periods = target_periods(date(2017, 3, 1), date(2018, 2, 28), TargetPeriod.TERM)
 
     assert spans(periods) == [
-        (date(2017, 1, 10), date(2017, 6, 15)),
+        (date(2017, 3, 1), date(2017, 6, 15)),
         (date(2017, 8, 20), date(2017, 12, 20)),
+        (date(2018, 1, 10), date(2018, 2, 28)),
     ]
 
 
@@ -122,13 +123,16 @@ def test_a_validity_ending_in_the_summer_holiday_has_no_summer_term():
 
 
 def test_months_are_whole_calendar_months_and_february_of_a_leap_year_has_29_days():
-    # January's middle (16th) is inside the validity, March's (16th) is not.
+    # January's middle (16th) is inside the validity, March's (16th) is not: its ten days
+    # join February, the month whose middle they follow.
     periods = target_periods(date(2020, 1, 15), date(2020, 3, 10), TargetPeriod.MONTH)
 
     assert spans(periods) == [
-        (date(2020, 1, 1), date(2020, 1, 31)),
-        (date(2020, 2, 1), date(2020, 2, 29)),
+        (date(2020, 1, 15), date(2020, 1, 31)),
+        (date(2020, 2, 1), date(2020, 3, 10)),
     ]
+    with translation.override("en"):
+        assert [p.label for p in periods] == ["January 2020", "February 2020"]
 
 
 def test_february_of_a_common_year_has_28_days():
@@ -146,13 +150,16 @@ def test_a_full_year_has_twelve_month_periods():
 
 def test_weeks_are_whole_iso_weeks_belonging_where_their_thursday_is():
     # 1 January 2017 is a Sunday (its week's Thursday is in 2016), 18 January a
-    # Wednesday (its week's Thursday is the 19th): no two-day stubs.
+    # Wednesday (its week's Thursday is the 19th)
+    # Wednesday): no two-day stubs; the odd days join the neighbouring week.
     periods = target_periods(date(2017, 1, 1), date(2017, 1, 18), TargetPeriod.WEEK)
 
     assert spans(periods) == [
-        (date(2017, 1, 2), date(2017, 1, 8)),
-        (date(2017, 1, 9), date(2017, 1, 15)),
+        (date(2017, 1, 1), date(2017, 1, 8)),
+        (date(2017, 1, 9), date(2017, 1, 18)),
     ]
+    with translation.override("en"):
+        assert [p.label for p in periods] == ["week 1, 2017", "week 2, 2017"]
 
 
 @pytest.mark.parametrize(("year", "weeks"), [(2017, 52), (2020, 53), (2026, 53), (2027, 52)])
@@ -160,8 +167,10 @@ def test_a_calendar_year_has_its_52_or_53_iso_weeks(year, weeks):
     periods = target_periods(date(year, 1, 1), date(year, 12, 31), TargetPeriod.WEEK)
 
     assert len(periods) == weeks
-    assert all(p.days == 7 and p.start.weekday() == 0 for p in periods)
-    assert {p.start.isocalendar()[0] for p in periods} == {year}
+    assert (periods[0].start, periods[-1].end) == (date(year, 1, 1), date(year, 12, 31))
+    assert all(4 <= p.days <= 10 for p in periods)
+    with translation.override("en"):
+        assert [p.label for p in periods] == [f"week {n}, {year}" for n in range(1, weeks + 1)]
 
 
 def test_a_week_spanning_new_year_is_one_period():
@@ -788,60 +797,52 @@ def test_years_and_the_validity_cover_it_without_gaps_or_overlaps(validity, kind
         assert all(p.days <= 366 for p in periods)
 
 
-WHOLE_UNIT = {
-    TargetPeriod.MONTH: lambda day: (day.year, day.month),
-    TargetPeriod.WEEK: lambda day: day.isocalendar()[:2],
-}
+def anchors(start, end, kind):
+    """The days that make a week or a month belong to a validity, between start and end:
+    the Thursdays, or the middle day of each month."""
+    days = every_day(start, end)
+    if kind == TargetPeriod.WEEK:
+        return [d for d in days if d.weekday() == 3]
+    return [d for d in days if d.day == (calendar.monthrange(d.year, d.month)[1] + 1) // 2]
 
 
 @PROPERTY
-@given(validity=validities(), kind=st.sampled_from(sorted(WHOLE_UNIT)))
-def test_weeks_and_months_are_whole_consecutive_units_whose_middle_is_in_the_validity(
-    validity, kind
-):
+@given(validity=validities(), kind=st.sampled_from([TargetPeriod.WEEK, TargetPeriod.MONTH]))
+def test_weeks_and_months_cover_the_validity_each_holding_one_thursday_or_middle(validity, kind):
     valid_from, valid_to = validity
-    unit = WHOLE_UNIT[kind]
 
     periods = target_periods(valid_from, valid_to, kind)
 
-    if periods == [Period(valid_from, valid_to, kind)] and (
-        unit(valid_from - timedelta(days=1)) == unit(valid_from)
-        or unit(valid_to + timedelta(days=1)) == unit(valid_to)
-    ):
-        return  # too short for one whole unit: judged as one period
-    for period in periods:
-        assert unit(period.start) == unit(period.end)
-        assert unit(period.start - timedelta(days=1)) != unit(period.start)
-        assert unit(period.end + timedelta(days=1)) != unit(period.end)
-        middle = period.start + timedelta(days=(period.days - 1) // 2)
-        assert valid_from <= middle <= valid_to
+    assert periods[0].start == valid_from
+    assert periods[-1].end == valid_to
     for previous, following in itertools.pairwise(periods):
         assert following.start == previous.end + timedelta(days=1)
-    # Nothing more than half a unit of the validity is outside every period.
-    outside = [d for d in every_day(valid_from, valid_to) if not any(d in p for p in periods)]
-    assert len(outside) <= 2 * 16
+    if not anchors(valid_from, valid_to, kind):
+        assert periods == [Period(valid_from, valid_to, kind)]
+        return
+    for period in periods:
+        assert len(anchors(period.start, period.end, kind)) == 1
+        assert period.days <= (3 + 7 + 3 if kind == TargetPeriod.WEEK else 15 + 31 + 15)
 
 
 @PROPERTY
 @given(validity=validities())
-def test_term_periods_are_whole_default_terms_whose_middle_is_in_the_validity(validity):
+def test_term_periods_are_exactly_the_school_days_of_the_validity(validity):
     valid_from, valid_to = validity
 
     periods = target_periods(valid_from, valid_to, TargetPeriod.TERM)
 
-    if periods == [Period(valid_from, valid_to, TargetPeriod.TERM)]:
-        return  # no term's middle inside: judged as one period
-    terms = {
-        term
-        for year in range(valid_from.year - 1, valid_to.year + 2)
-        for term in school_terms(year)
-    }
+    if school_days(valid_from, valid_to) == 0:
+        # No term day at all: the whole validity is judged as one period.
+        assert periods == [Period(valid_from, valid_to, TargetPeriod.TERM)]
+        return
     for previous, following in itertools.pairwise(periods):
         assert previous.end < following.start
     for period in periods:
-        assert (period.start, period.end) in terms
-        middle = period.start + timedelta(days=(period.days - 1) // 2)
-        assert valid_from <= middle <= valid_to
+        assert valid_from <= period.start <= period.end <= valid_to
+        assert in_a_school_term(period.start)
+        assert school_days(period.start, period.end) == period.days
+    assert sum(p.days for p in periods) == school_days(valid_from, valid_to)
 
 
 def test_school_year_months_without_school_days_are_no_periods():
@@ -965,3 +966,13 @@ def test_a_single_missed_past_week_is_behind_plan_at_once():
     assert (summary.met, summary.due, summary.count) == (1, 2, 53)
     assert summary.status == Status.BEHIND
     assert [p.period.label for p in summary.missed] == [weeks[1].label]
+
+
+def test_a_pledge_from_29_february_has_whole_years():
+    periods = target_periods(date(2024, 2, 29), date(2027, 2, 28), TargetPeriod.YEAR)
+
+    assert spans(periods) == [
+        (date(2024, 2, 29), date(2025, 2, 28)),
+        (date(2025, 3, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2027, 2, 28)),
+    ]

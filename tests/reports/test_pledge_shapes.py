@@ -432,3 +432,96 @@ def test_the_form_offers_only_a_place_bound_targets_places_and_refuses_others(cl
         )
         (report,) = pledge_reports([in_town.pledge], today=date(2026, 11, 27))
     assert report.commitments[0].summary.done == 3
+
+
+# --- Found in review: edges of the validity --------------------------------------------
+
+
+def weekly_reports(commitment, day):
+    (report,) = pledge_reports([commitment.pledge], today=day)
+    return report.commitments[0].summary
+
+
+def test_a_pledge_until_further_notice_is_never_over_and_does_not_jump_at_new_year():
+    commitment = pledge("Alltid", date(2025, 1, 1), None, target_value=1, target_period="week")
+    day = date(2025, 1, 3)
+    while day <= date(2025, 12, 30):
+        ActivityFactory(commitment=commitment, date=day)
+        day += timedelta(days=7)
+    ActivityFactory(commitment=commitment, date=date(2025, 12, 30))  # ISO week 1 of 2026
+    before, after = (weekly_reports(commitment, d) for d in (date(2025, 12, 31), date(2026, 1, 2)))
+    for summary in (before, after):
+        assert not summary.closed
+        assert (summary.met, summary.due, summary.count) == (52, 52, 53)
+        assert summary.status == Status.FULFILLED or summary.status == Status.ON_TRACK
+        assert summary.current.done == 1  # 30 December counts in its week
+    assert before.completion == after.completion
+
+
+def test_the_last_week_ends_with_the_validity_and_gets_its_verdict_the_day_after():
+    commitment = pledge(
+        "Slutby", date(2026, 1, 1), date(2026, 12, 31), target_value=1, target_period="week"
+    )
+    for week in range(1, 53):  # week 53 (28-31 December) missed
+        ActivityFactory(commitment=commitment, date=date.fromisocalendar(2026, week, 4))
+    summary = weekly_reports(commitment, date(2027, 1, 1))
+    assert summary.closed
+    assert summary.periods[-1].period.end == date(2026, 12, 31)
+    assert (summary.met, summary.count, summary.status) == (52, 53, Status.PARTLY_DONE)
+    assert (summary.remaining, summary.deadline) == (None, None)
+
+
+def test_days_before_the_first_whole_week_count_in_it():
+    # From Friday 2 January 2026: week 1's Thursday (1 January) is outside the validity.
+    commitment = pledge(
+        "Fredag", date(2026, 1, 2), date(2026, 12, 31), target_value=1, target_period="week"
+    )
+    ActivityFactory(commitment=commitment, date=date(2026, 1, 2))
+    ActivityFactory(commitment=commitment, date=date(2026, 1, 3))
+    summary = weekly_reports(commitment, date(2026, 1, 20))
+    first = summary.periods[0]
+    assert (first.period.start, first.period.end, first.done) == (
+        date(2026, 1, 2),
+        date(2026, 1, 11),
+        2,
+    )
+    assert summary.done == 2
+
+
+def test_an_ended_run_with_activities_but_no_period_met_is_partly_carried_out():
+    commitment = pledge(
+        "Halvby", date(2025, 1, 1), date(2025, 12, 31), target_value=2, target_period="month"
+    )
+    for month in range(1, 13):
+        ActivityFactory(commitment=commitment, date=date(2025, month, 10))
+    summary = weekly_reports(commitment, date(2026, 2, 1))
+    assert (summary.met, summary.done, summary.status) == (0, 12, Status.PARTLY_DONE)
+
+
+def test_the_earlier_year_page_shows_that_years_sites(client):
+    commitment = pledge(
+        "Platsår",
+        date(2024, 1, 1),
+        date(2025, 12, 31),
+        target_kind=TargetKind.PER_SITE,
+        target_value=2,
+    )
+    school = SiteFactory(municipality=commitment.pledge.municipality, name="Askolan")
+    commitment.target_sites.set([school])
+    ActivityFactory.create_batch(2, commitment=commitment, date=date(2024, 5, 1), site=school)
+    with time_machine.travel(date(2025, 2, 1)):
+        page = text_of(client.get("/kommun/platsar/2024/"))
+    assert "Per plats, 2024 Plats Genomfört Mål Askolan 2 2" in page
+
+
+def test_a_season_with_a_weekly_target_lists_the_whole_season_on_both_pages(client):
+    commitment = pledge(
+        "Vinterv", date(2025, 11, 1), date(2026, 3, 31), target_value=1, target_period="week"
+    )
+    ActivityFactory(commitment=commitment, date=date(2025, 12, 3), public_summary="I december.")
+    ActivityFactory(commitment=commitment, date=date(2026, 2, 4), public_summary="I februari.")
+    with time_machine.travel(date(2026, 5, 1)):
+        for year in (2025, 2026):
+            page = text_of(client.get(f"/kommun/vinterv/{year}/"))
+            assert "I december." in page
+            assert "I februari." in page
