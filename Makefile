@@ -12,7 +12,7 @@ LOCK := requirements-dev.lock
 COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test setup lint format messages lock clean
+.PHONY: run test setup lint format messages lock clean bench
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ run: setup
 # whole suite takes about a third less time, though each worker migrates and seeds.
 test: setup
 	$(PY) -m pytest -n auto
+
+# The public pages on PostgreSQL with national-scale synthetic data (seed_scale, about a
+# million activities): SQL queries per page, and requests/s under gunicorn beside /healthz.
+# DATABASE_URL (default postgres://postgres@127.0.0.1:5432/medborgar_bench) is created,
+# migrated and seeded if need be. BENCH_ARGS=--quick for a small scale.
+bench: $(STAMP)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 # docker-compose.yml is validated where Docker Compose is installed (CI need not have it);
 # a lint step, not a test, so that its absence is said plainly and is not a skipped test.

@@ -73,9 +73,12 @@ class Membership(models.Model):
         return f"{self.user} – {self.municipality} ({self.get_role_display()})"
 
     def clean(self):
-        """A coordinator's organisation is of their party: police for police coordinators,
-        the municipality itself for municipal coordinators."""
+        """A coordinator's organisation is of their party: police for police coordinators
+        (the police of the municipality's local police area, which it must have), the
+        municipality itself for municipal coordinators."""
         super().clean()
+        if self.role == self.Role.POLICE_COORDINATOR and self.municipality_id:
+            self._require_police()
         if not self.organisation_id or not self.role:
             return
         party = {
@@ -90,6 +93,29 @@ class Membership(models.Model):
             raise ValidationError(
                 {"organisation": _("The organisation does not work in this municipality.")},
                 code="elsewhere",
+            )
+
+    def _require_police(self):
+        """A police coordinator acts for the police of the municipality's local police
+        area: said at the organisation when there is no area, or the area has no police
+        organisation to choose."""
+        self.municipality.require_police_area(field="organisation")
+        area = self.municipality.police_area
+        if (
+            not self.organisation_id
+            and not area.organisations.filter(kind=Organisation.Kind.POLICE).exists()
+        ):
+            raise ValidationError(
+                {
+                    "organisation": ValidationError(
+                        _(
+                            "The local police area %(area)s has no police organisation yet: "
+                            "a superuser saves the area under Local police areas to create it."
+                        ),
+                        code="no_police",
+                        params={"area": area.name},
+                    )
+                }
             )
 
 

@@ -20,6 +20,9 @@ COORDINATOR_PERMISSIONS = [
     "add_periodverdict",
     "change_periodverdict",
     "view_periodverdict",
+    "view_activitytype",
+    "view_quantity",
+    "view_unit",
     # dialogues
     "add_dialogue",
     "change_dialogue",

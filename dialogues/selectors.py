@@ -154,6 +154,7 @@ def dialogue_trace(dialogue, *, today, latest=3):
                             pledge__status__in=Pledge.PUBLIC_STATUSES
                         )
                         .select_related("pledge__municipality")
+                        .with_labels()
                         .prefetch_related("target_sites"),
                         to_attr="public_commitments",
                     )

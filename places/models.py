@@ -1,6 +1,7 @@
 """Where pledges are made: the national reference data (police regions, counties, local
 police areas, municipalities), the organisations that act in them, and their sites."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -98,6 +99,24 @@ class Municipality(models.Model):
     def get_absolute_url(self):
         return reverse("reports:municipality", kwargs={"slug": self.slug})
 
+    def require_police_area(self, *, field):
+        """Raise a ValidationError on ``field`` unless the municipality has a local police
+        area: what needs the police (an agreement, a police coordinator) says so where it
+        is chosen, instead of failing later."""
+        if self.police_area_id is None:
+            raise ValidationError(
+                {
+                    field: ValidationError(
+                        _(
+                            "%(municipality)s has no local police area yet: a superuser "
+                            "attaches it to one under Local police areas first."
+                        ),
+                        code="no_police_area",
+                        params={"municipality": self.name},
+                    )
+                }
+            )
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -143,6 +162,19 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        # Said at the field, before the database's constraint would say it for the row.
+        if self.kind == self.Kind.POLICE and self.police_area_id is None:
+            raise ValidationError(
+                {
+                    "police_area": ValidationError(
+                        _("A police organisation acts for a local police area: choose it."),
+                        code="police_without_area",
+                    )
+                }
+            )
 
     def works_in(self, municipality):
         """True for the municipality itself, the police of its local police area, and an

@@ -14,6 +14,7 @@ from core.admin import (
 
 from .models import (
     Activity,
+    ActivityType,
     Agreement,
     Amendment,
     Commitment,
@@ -23,6 +24,8 @@ from .models import (
     Measurement,
     PeriodVerdict,
     Pledge,
+    Quantity,
+    Unit,
 )
 from .progress import next_period
 from .services import amendment_create, pledge_publish, pledge_revise
@@ -47,6 +50,57 @@ class FocusTagAdmin(SafeChangeListMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class SharedReferenceAdmin(SafeChangeListMixin, admin.ModelAdmin):
+    """Activity types, measured quantities and units are shared by every municipality:
+    administrators may add one (with the add permission of their role), only superusers
+    change or remove one, since every municipality's commitments read it. A row's code
+    never changes once it is saved: commitments and measurements refer to it."""
+
+    search_fields = ["code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Unit)
+class UnitAdmin(SharedReferenceAdmin):
+    list_display = ["plural_sv", "singular_sv", "plural_en", "singular_en", "code"]
+    search_fields = ["code", "singular_sv", "plural_sv", "singular_en", "plural_en"]
+    fields = ["singular_sv", "plural_sv", "singular_en", "plural_en", "code"]
+
+
+@admin.register(Quantity)
+class QuantityAdmin(SharedReferenceAdmin):
+    list_display = ["plural_sv", "singular_sv", "plural_en", "singular_en", "code", "position"]
+    search_fields = UnitAdmin.search_fields
+    fields = [*UnitAdmin.fields, "position"]
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(SharedReferenceAdmin):
+    list_display = ["name_sv", "name_en", "unit", "measured", "code", "position"]
+    search_fields = ["code", "name_sv", "name_en"]
+    fields = ["name_sv", "name_en", "unit", "quantities", "code", "position"]
+    filter_horizontal = ["quantities"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("unit")
+        # The list shows each type's quantities; a select of types elsewhere needs none.
+        if getattr(request.resolver_match, "url_name", "") == "pledges_activitytype_changelist":
+            queryset = queryset.prefetch_related("quantities")
+        return queryset
+
+    @admin.display(description=_("measured quantities"))
+    def measured(self, obj):
+        return ", ".join(str(quantity) for quantity in obj.quantities.all()) or "–"
 
 
 class CommitmentInline(ScopedChoicesMixin, admin.StackedInline):
@@ -176,6 +230,9 @@ class MeasurementInline(ScopedChoicesMixin, admin.TabularInline):
     model = Measurement
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quantity")
+
 
 @admin.register(Activity)
 class ActivityAdmin(ScopedHistoryAdmin):
@@ -205,13 +262,25 @@ class CommitmentAdmin(ScopedHistoryAdmin):
     """Read-only list of commitments, for their history; they are edited on their pledge."""
 
     municipality_lookup = "pledge__municipality"
-    list_display = ["__str__", "pledge", "responsible", "target_kind", "target_value"]
+    list_display = [
+        "__str__",
+        "pledge",
+        "responsible",
+        "activity_type",
+        "target_kind",
+        "target_value",
+        "unit",
+    ]
     list_filter = [
         "responsible",
+        "activity_type",
         "target_kind",
         ("pledge__municipality", admin.RelatedOnlyFieldListFilter),
     ]
     search_fields = ["text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pledge__municipality").with_labels()
 
     def has_add_permission(self, request):
         return False

@@ -18,14 +18,17 @@ from places.reference import load_reference_data
 
 from .models import (
     Activity,
+    ActivityType,
     Agreement,
     Commitment,
     DroppedCommitment,
     FocusTag,
     Measurement,
     Pledge,
+    Unit,
 )
 from .progress import Status, TargetKind, TargetPeriod, reporting_periods, target_periods
+from .reference import load_activity_types
 from .services import follow_up_save, pledge_publish, pledge_revise, verdict_save
 
 SEED_FILE = Path(__file__).resolve().parent / "data" / "asele_2017_pledge.txt"
@@ -56,10 +59,11 @@ def parse_seed(text: str) -> SeedPledge:
     return SeedPledge(background, commitments, paragraphs[effects_start + 1 : effects_end])
 
 
+# Activity types and units by their codes (pledges.reference).
 COMMITMENTS = [
     {
         "responsible": Commitment.Responsible.POLICE,
-        "activity_type": Commitment.ActivityType.TRAFFIC_OPERATION,
+        "activity_type": "traffic_operation",
         "target_kind": TargetKind.COUNT,
         "target_value": 4,
         "unit": "trafikinsatser",
@@ -68,27 +72,27 @@ COMMITMENTS = [
     },
     {
         "responsible": Commitment.Responsible.POLICE,
-        "activity_type": Commitment.ActivityType.TRAINING,
+        "activity_type": "training",
         "target_kind": TargetKind.QUALITATIVE,
         "target_value": None,
-        "unit": "utbildningar och informationsträffar",
+        "unit": "utbildningar-och-informationstraffar",
         "audience": "Olika målgrupper i samhället",
         "tags": ["trafik"],
         "assessed_status": Status.DONE,
     },
     {
         "responsible": Commitment.Responsible.POLICE,
-        "activity_type": Commitment.ActivityType.SCHOOL_VISIT,
+        "activity_type": "school_visit",
         "target_kind": TargetKind.PER_SITE,
         "target_value": 2,
-        "unit": "skolbesök",
+        "unit": "skolbesok",
         "audience": "Elever och personal i kommunens skolor",
         "tags": ["kontaktskapande"],
         "school_year_only": True,
     },
     {
         "responsible": Commitment.Responsible.JOINT,
-        "activity_type": Commitment.ActivityType.INFORMATION,
+        "activity_type": "information",
         "target_kind": TargetKind.QUALITATIVE,
         "target_value": None,
         "unit": "informationsinsatser",
@@ -285,6 +289,7 @@ ACTIVITIES = [
 def seed_demo():
     """Create or refresh the demo (idempotent). Returns the Åsele 2017 pledge."""
     load_reference_data()
+    load_activity_types()
     seed = parse_seed(SEED_FILE.read_text(encoding="utf-8"))
     asele = Municipality.objects.get(code="2463")
     area = PoliceArea.objects.get(name="Södra Lappland")
@@ -344,11 +349,11 @@ def seed_demo():
             defaults={
                 "text": text,
                 "responsible": spec["responsible"],
-                "activity_type": spec["activity_type"],
+                "activity_type": ActivityType.objects.get(code=spec["activity_type"]),
                 "target_kind": spec["target_kind"],
                 "target_value": spec["target_value"],
                 "target_period": TargetPeriod.YEAR,
-                "unit": spec["unit"],
+                "unit": Unit.objects.get(code=spec["unit"]),
                 "audience": spec["audience"],
                 "school_year_only": spec.get("school_year_only", False),
                 "assessed_status": spec.get("assessed_status", ""),
@@ -386,7 +391,7 @@ def seed_demo():
         activity.organisations.set(parties + ([ntf] if position == 2 else []))
         for quantity, value in measured.items():
             Measurement.objects.update_or_create(
-                activity=activity, quantity=quantity, defaults={"value": value}
+                activity=activity, quantity_id=quantity, defaults={"value": value}
             )
 
     users = _demo_users(asele, police, kommun)
@@ -528,10 +533,10 @@ def seed_revision(pledge_2017, *, revise=pledge_revise):
         position=5,
         text=NEW_2018,
         responsible=Commitment.Responsible.MUNICIPALITY,
-        activity_type=Commitment.ActivityType.SAFETY_WALK,
+        activity_type=ActivityType.objects.get(code="safety_walk"),
         target_kind=TargetKind.COUNT,
         target_value=1,
-        unit="trygghetsvandringar",
+        unit=Unit.objects.get(code="trygghetsvandringar"),
         audience="Invånare i Åsele tätort",
         change=Commitment.Change.NEW,
     )

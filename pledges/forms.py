@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import FormToken
-from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bad_pk
 from places.models import Organisation, Site
 
-from .models import Activity, Commitment
+from .models import Activity, Commitment, Quantity
 from .progress import CLOSED_STATUSES, RUNNING_STATUSES
 
 # Big enough for any real count, small enough for every database's integer column.
@@ -141,7 +141,7 @@ class ActivityForm(forms.ModelForm):
             del self.fields["internal_notes"]
         commitments = (
             Commitment.objects.actionable_by(user)
-            .select_related("pledge__municipality")
+            .select_related("pledge__municipality", "activity_type")
             .order_by("-pledge__valid_from", "pledge__municipality__name", "position")
         )
         self.fields["commitment"].queryset = commitments
@@ -149,32 +149,114 @@ class ActivityForm(forms.ModelForm):
         self.fields["site"].queryset = Site.objects.filter(
             municipality__in=municipalities
         ).select_related("municipality")
+        self.commitment_choice = commitment = self._chosen_commitment(commitments)
+        if commitment is not None and commitment.counts_at_sites:
+            # Only the places the promise is about: elsewhere would not count.
+            site = self.fields["site"]
+            site.queryset = commitment.target_sites.select_related("municipality")
+            site.required = True
+            site.error_messages["invalid_choice"] = _(
+                "Choose one of the places this promise is about."
+            )
         self.fields["organisations"].queryset = Organisation.objects.filter(
             Q(municipality__in=municipalities)
             | Q(kind=Organisation.Kind.POLICE, police_area__municipalities__in=municipalities)
         ).distinct()
-        for quantity, label in Commitment.Quantity.choices:
-            self.fields[self.QUANTITY_PREFIX + quantity] = count_field(
-                capfirst(label), _("Measured quantity; fill in those that apply.")
-            )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-            for measurement in self.instance.measurements.all():
-                self.fields[self.QUANTITY_PREFIX + measurement.quantity].initial = measurement.value
+        self._add_quantity_fields(commitments)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save activity")))
+
+    def _add_quantity_fields(self, commitments):
+        """One count field per measured quantity the chosen promise's activity type offers
+        (and the one its target sums), labelled in the page's language. Before a promise is
+        chosen: those of every promise the user may act for, each saying for which types.
+        A quantity already recorded on the activity keeps its field, and a value posted for
+        another quantity gets one too, to be refused there (``clean``)."""
+        self.recorded = {}
+        if self.instance.pk:
+            self.recorded = {m.quantity_id: m.value for m in self.instance.measurements.all()}
+        if self.commitment_choice is None:
+            offered = Quantity.objects.filter(activity_types__commitments__in=commitments)
+        else:
+            offered = self.commitment_choice.measurable_quantities()
+        self.allowed_quantities = set(offered.values_list("code", flat=True))
+        prefix = self.add_prefix(self.QUANTITY_PREFIX)
+        posted = {
+            name.removeprefix(prefix)
+            for name, value in self.data.items()
+            if name.startswith(prefix) and str(value).strip()
+        }
+        quantities = Quantity.objects.filter(
+            code__in=self.allowed_quantities | posted | set(self.recorded)
+        )
+        if self.commitment_choice is None:
+            quantities = quantities.prefetch_related("activity_types")
+        for quantity in quantities:
+            help_text = _("Measured quantity; fill in those that apply.")
+            if self.commitment_choice is None:
+                help_text = _("Only for: %(types)s.") % {
+                    "types": ", ".join(str(t) for t in quantity.activity_types.all())
+                }
+            field = count_field(capfirst(quantity.name), help_text)
+            field.initial = self.recorded.get(quantity.code)
+            self.fields[self.QUANTITY_PREFIX + quantity.code] = field
+
+    def _chosen_commitment(self, commitments):
+        """The promise the form is for: the one posted, else the one preselected or of
+        the activity being edited; None when none (or none the user may choose) is."""
+        if self.is_bound:
+            chosen = self.data.get(self.add_prefix("commitment"))
+        else:
+            chosen = self.initial.get("commitment") or self.instance.commitment_id
+        chosen = getattr(chosen, "pk", chosen)
+        if chosen in (None, "") or bad_pk(str(chosen)):
+            return None
+        return commitments.filter(pk=chosen).first()
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and cleaned.get("version") is None:
             raise forms.ValidationError(_("The form is missing its version; reload the page."))
+        commitment = cleaned.get("commitment")
+        if commitment is not None:
+            allowed = self.allowed_quantities
+            if commitment != self.commitment_choice:
+                allowed = {q.code for q in commitment.measurable_quantities()}
+            # A quantity already recorded stays (and can be emptied) when the type no
+            # longer offers it.
+            allowed = allowed | set(self.recorded)
+            for code in self.quantity_codes:
+                if cleaned.get(self.QUANTITY_PREFIX + code) is not None and code not in allowed:
+                    self.add_error(
+                        self.QUANTITY_PREFIX + code,
+                        forms.ValidationError(
+                            _(
+                                "Activities of the type “%(type)s” do not measure this. "
+                                "Leave it empty."
+                            ),
+                            code="quantity_not_of_type",
+                            params={"type": commitment.activity_type},
+                        ),
+                    )
         return cleaned
 
     @property
+    def quantity_codes(self):
+        """The codes of the measured quantities the form has fields for."""
+        return [
+            name.removeprefix(self.QUANTITY_PREFIX)
+            for name in self.fields
+            if name.startswith(self.QUANTITY_PREFIX)
+        ]
+
+    @property
     def measurements(self):
+        """The measured values by quantity code; None for an empty field (which removes
+        the value)."""
         return {
-            quantity: self.cleaned_data.get(self.QUANTITY_PREFIX + quantity)
-            for quantity in Commitment.Quantity.values
+            code: self.cleaned_data.get(self.QUANTITY_PREFIX + code) for code in self.quantity_codes
         }
 
     @property

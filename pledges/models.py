@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -67,10 +67,12 @@ class Agreement(models.Model):
             raise ValidationError(
                 {"valid_to": _("The end cannot be before the start.")}, code="end_before_start"
             )
+        if self.municipality_id:
+            self.municipality.require_police_area(field="police_area")
         if (
             self.municipality_id
             and self.police_area_id
-            and self.municipality.police_area_id not in (None, self.police_area_id)
+            and self.municipality.police_area_id != self.police_area_id
         ):
             raise ValidationError(
                 {"police_area": _("The agreement is with the municipality's local police area.")},
@@ -287,7 +289,146 @@ class FocusTag(models.Model):
         return self.name
 
 
+def _in_english():
+    """True when the page's language is English (under /en/); Swedish otherwise."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language.split("-")[0] == "en"
+
+
+class CountedNoun(models.Model):
+    """A noun in Swedish and English, in the singular and the plural, so that a count reads
+    right in the page's language: "1 trafikkontroll", "2 trafikkontroller", "2 traffic
+    checks". Reference data: every municipality shares the rows, and ``code`` is how
+    commitments, measurements, the API and the coordinators' forms refer to a row, so it
+    never changes once the row is used."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_(
+            "A short identifier (letters, digits, - and _) used by the API and the forms; "
+            "it cannot be changed later."
+        ),
+    )
+    singular_sv = models.CharField(_("Swedish singular"), max_length=100)
+    plural_sv = models.CharField(_("Swedish plural"), max_length=100)
+    singular_en = models.CharField(_("English singular"), max_length=100)
+    plural_en = models.CharField(_("English plural"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """The plural in the page's language, which also names the thing."""
+        return self.label(None)
+
+    def label(self, count):
+        """The form for ``count`` in the page's language: the singular for exactly one,
+        the plural otherwise (also for none, or no count)."""
+        if _in_english():
+            singular, plural = self.singular_en, self.plural_en
+        else:
+            singular, plural = self.singular_sv, self.plural_sv
+        # A row made from an old free text may lack its English forms: Swedish then.
+        singular, plural = singular or self.singular_sv, plural or self.plural_sv
+        return singular if count == 1 else plural
+
+
+class Unit(CountedNoun):
+    """What a commitment's target counts: "trafikinsats"/"trafikinsatser", "nytt område
+    med Grannsamverkan"/"nya områden med Grannsamverkan". A commitment names its own unit,
+    or has that of its activity type. Its code is by convention the Swedish plural as a
+    slug ("trafikinsatser")."""
+
+    class Meta:
+        ordering = ["plural_sv"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+
+class Quantity(CountedNoun):
+    """A measured quantity that coordinators may record on an activity ("kontrollerade
+    fordon", "utandningsprov", "deltagande hushåll"), and that a quantity target sums.
+    Which ones an activity offers is said by its commitment's activity type."""
+
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order in the coordinators' form.")
+    )
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("measured quantity")
+        verbose_name_plural = _("measured quantities")
+
+
+class ActivityType(models.Model):
+    """A kind of activity a commitment promises (traffic operation, school visit, safety
+    walk, "nya områden med Grannsamverkan", ...): reference data, named in Swedish and
+    English. ``unit`` is what its commitments count unless they name their own unit;
+    ``quantities`` are the measured quantities coordinators may record on its activities
+    (and the ones a quantity target of its commitments may sum)."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_(
+            "A short identifier (letters, digits, - and _) used by the API and the forms; "
+            "it cannot be changed later."
+        ),
+    )
+    name_sv = models.CharField(_("Swedish name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="activity_types",
+        null=True,
+        blank=True,
+        help_text=_("What its commitments count, unless a commitment names its own unit."),
+    )
+    quantities = models.ManyToManyField(
+        Quantity,
+        verbose_name=_("measured quantities"),
+        related_name="activity_types",
+        blank=True,
+        help_text=_("What coordinators may measure on its activities."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order in lists.")
+    )
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("activity type")
+        verbose_name_plural = _("activity types")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """The name in the page's language."""
+        return self.name_en if _in_english() and self.name_en else self.name_sv
+
+    def unit_label(self, count):
+        """What its commitments count, for ``count`` in the page's language: its unit's
+        singular or plural, or else its name."""
+        return self.unit.label(count) if self.unit_id else self.name
+
+
 class CommitmentQuerySet(models.QuerySet):
+    def with_labels(self):
+        """The commitments with their activity type (and its unit), unit and measured
+        quantity joined in, so that ``unit_label`` and the type's name cost no query."""
+        return self.select_related("activity_type__unit", "unit", "quantity")
+
     def for_user(self, user):
         """Commitments in the municipalities the user is a member of (all for superusers)."""
         if user.is_superuser:
@@ -311,22 +452,14 @@ class CommitmentQuerySet(models.QuerySet):
 
 
 class Commitment(models.Model):
-    """One promise of a pledge, with its target."""
+    """One promise of a pledge, with its target. Its activity type, unit and measured
+    quantity are reference rows (``ActivityType``, ``Unit``, ``Quantity``) referred to by
+    their code, which is what the columns, the API and the history hold."""
 
     class Responsible(models.TextChoices):
         POLICE = "police", _("The police promise")
         MUNICIPALITY = "municipality", _("The municipality promises")
         JOINT = "joint", _("The police and the municipality promise")
-
-    class ActivityType(models.TextChoices):
-        TRAFFIC_OPERATION = "traffic_operation", _("traffic operation")
-        SCHOOL_VISIT = "school_visit", _("school visit")
-        TRAINING = "training", _("training or information meeting")
-        INFORMATION = "information", _("information effort")
-        PRESENCE = "presence", _("presence or patrol")
-        SAFETY_WALK = "safety_walk", _("safety walk")
-        JOINT_SUPERVISION = "joint_supervision", _("joint supervision")
-        OTHER = "other", _("other")
 
     class Change(models.TextChoices):
         """What became of the commitment in a revision (its lineage)."""
@@ -334,13 +467,6 @@ class Commitment(models.Model):
         NEW = "new", _("new")
         CONTINUED = "continued", _("continued")
         REVISED = "revised", _("revised")
-
-    class Quantity(models.TextChoices):
-        VEHICLES_CHECKED = "vehicles_checked", _("vehicles checked")
-        BREATH_TESTS = "breath_tests", _("breath tests")
-        DRUG_TESTS = "drug_tests", _("drug tests")
-        SPEED_CHECKS = "speed_checks", _("speed checks")
-        PARTICIPANTS = "participants", _("participants")
 
     pledge = models.ForeignKey(
         Pledge,
@@ -360,8 +486,12 @@ class Commitment(models.Model):
         blank=True,
         limit_choices_to={"kind": Organisation.Kind.EXTERNAL},
     )
-    activity_type = models.CharField(
-        _("activity type"), max_length=30, choices=ActivityType.choices
+    activity_type = models.ForeignKey(
+        ActivityType,
+        verbose_name=_("activity type"),
+        on_delete=models.PROTECT,
+        to_field="code",
+        related_name="commitments",
     )
     focus_tags = models.ManyToManyField(
         FocusTag, verbose_name=_("focus tags"), related_name="commitments", blank=True
@@ -377,14 +507,25 @@ class Commitment(models.Model):
     target_period = models.CharField(
         _("target period"), max_length=20, choices=TargetPeriod.choices, default=TargetPeriod.YEAR
     )
-    unit = models.CharField(
-        _("unit"),
-        max_length=100,
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        to_field="code",
+        related_name="commitments",
+        null=True,
         blank=True,
-        help_text=_("What is counted, e.g. “trafikinsatser”."),
+        help_text=_("What is counted, e.g. “trafikinsatser”; empty: the activity type's unit."),
     )
-    quantity = models.CharField(
-        _("measured quantity"), max_length=30, choices=Quantity.choices, blank=True
+    quantity = models.ForeignKey(
+        Quantity,
+        verbose_name=_("measured quantity"),
+        on_delete=models.PROTECT,
+        to_field="code",
+        related_name="commitments",
+        null=True,
+        blank=True,
+        help_text=_("For a target that sums a measured quantity: which one."),
     )
     school_year_only = models.BooleanField(
         _("school terms only"),
@@ -444,8 +585,8 @@ class Commitment(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(target_kind=TargetKind.QUANTITY) & ~Q(quantity="")
-                    | ~Q(target_kind=TargetKind.QUANTITY) & Q(quantity="")
+                    Q(target_kind=TargetKind.QUANTITY, quantity__isnull=False)
+                    | ~Q(target_kind=TargetKind.QUANTITY) & Q(quantity__isnull=True)
                 ),
                 name="commitment_quantity_only_for_quantity_targets",
             ),
@@ -473,11 +614,21 @@ class Commitment(models.Model):
         "school_year_only",
     )
 
+    def promise(self, fields=PROMISED_FIELDS):
+        """What it promised (``fields`` of ``PROMISED_FIELDS``) by attribute name, as the
+        database holds it (a related row's code, not the row): comparing two promises
+        costs no query."""
+        attnames = (self._meta.get_field(name).attname for name in fields)
+        return {attname: getattr(self, attname) for attname in attnames}
+
     def clean(self):
+        """A published pledge's commitment keeps its promise; a draft's measured quantity
+        is one of those of its activity type."""
         super().clean()
-        if self.pk and self.pledge_id and self.pledge.is_public:
-            stored = Commitment.objects.filter(pk=self.pk).values(*self.PROMISED_FIELDS).first()
-            if stored and any(stored[f] != getattr(self, f) for f in self.PROMISED_FIELDS):
+        if self.pledge_id and self.pledge.is_public:
+            promise = self.promise()
+            stored = self.pk and Commitment.objects.filter(pk=self.pk).values(*promise).first()
+            if stored and stored != promise:
                 raise ValidationError(
                     _(
                         "The commitments of a published pledge cannot be changed: revise the "
@@ -485,6 +636,22 @@ class Commitment(models.Model):
                     ),
                     code="published",
                 )
+            return
+        if (
+            self.quantity_id
+            and self.activity_type_id
+            and not self.activity_type.quantities.filter(code=self.quantity_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "Activities of the type “%(type)s” do not measure “%(quantity)s”: "
+                        "choose one of its measured quantities."
+                    )
+                    % {"type": self.activity_type, "quantity": self.quantity}
+                },
+                code="quantity_not_of_type",
+            )
 
     @property
     def party_display(self):
@@ -500,11 +667,10 @@ class Commitment(models.Model):
         further notice runs to the end of today's year). A period's start never depends
         on ``today``."""
         pledge = self.pledge
+        # Until further notice: far enough ahead that the running period is whole.
+        end = pledge.valid_to or date(max(today.year, pledge.valid_from.year) + 1, 12, 31)
         return progress.target_periods(
-            pledge.valid_from,
-            pledge.end(today),
-            self.target_period,
-            school_year=self.school_year_only,
+            pledge.valid_from, end, self.target_period, school_year=self.school_year_only
         )
 
     def counting_periods(self, last_day):
@@ -517,9 +683,24 @@ class Commitment(models.Model):
         return self.target_periods(date(min(last_day.year + 1, date.max.year), 12, 31))
 
     def unit_label(self, count):
-        """What is counted, in the number ``count`` asks for: "1 trafikkontroll",
-        "2 trafikkontroller"."""
-        return self.unit
+        """What is counted, in the page's language and the number ``count`` asks for:
+        "trafikkontroll" for 1, "trafikkontroller" otherwise ("traffic checks" under /en/).
+        Its own unit; else for a quantity target the measured quantity ("kontrollerade
+        fordon"); else its activity type's unit, or the type's name. Costs no query on a
+        commitment read ``with_labels()``."""
+        if self.unit_id:
+            return self.unit.label(count)
+        if self.quantity_id:
+            return self.quantity.label(count)
+        return self.activity_type.unit_label(count)
+
+    def measurable_quantities(self):
+        """The measured quantities coordinators may record on its activities: those of its
+        activity type, and the one its target sums. Costs a query."""
+        quantities = Quantity.objects.filter(activity_types__code=self.activity_type_id)
+        if self.quantity_id:
+            quantities = quantities | Quantity.objects.filter(code=self.quantity_id)
+        return quantities.distinct()
 
     @property
     def bound_sites(self):
@@ -528,6 +709,12 @@ class Commitment(models.Model):
         if self.target_kind not in (TargetKind.COUNT, TargetKind.QUANTITY):
             return []
         return list(self.target_sites.all())
+
+    @property
+    def counts_at_sites(self):
+        """True when only activities at its target sites count: per-site and coverage
+        targets, and count or quantity targets bound to places."""
+        return self.is_per_site or bool(self.bound_sites)
 
     @property
     def is_per_site(self):
@@ -676,24 +863,6 @@ class ActivityQuerySet(models.QuerySet):
         """What a citizen may see on ``today``: done activities dated then or before."""
         return self.done().filter(date__lte=today)
 
-    def daily_totals(self, *, on):
-        """One row per (commitment, site, date) with the number of done activities (``n``)
-        and the sum of the commitment's measured quantity on them (``quantity``), counting
-        only what had been done by the day ``on``: a done activity dated later never counts,
-        however it got into the database."""
-        return (
-            self.public(on)
-            .values("commitment_id", "site_id", "date")
-            .annotate(
-                n=models.Count("id", distinct=True),
-                quantity=models.Sum(
-                    "measurements__value",
-                    filter=Q(measurements__quantity=F("commitment__quantity")),
-                ),
-            )
-            .order_by()
-        )
-
 
 class Activity(models.Model):
     class Status(models.TextChoices):
@@ -832,13 +1001,13 @@ class Activity(models.Model):
                     _("The place must be in the commitment's municipality."), code="site_elsewhere"
                 )
             elif (
-                commitment.is_per_site
+                commitment.counts_at_sites
                 and not commitment.target_sites.filter(pk=self.site_id).exists()
             ):
                 errors["site"] = ValidationError(
                     _("Choose one of the places this promise is about."), code="site_not_target"
                 )
-        elif commitment and commitment.is_per_site and self.status != self.Status.CANCELLED:
+        elif commitment and commitment.counts_at_sites and self.status != self.Status.CANCELLED:
             errors["site"] = ValidationError(
                 _("This promise is counted per place: choose the place."), code="site_required"
             )
@@ -857,7 +1026,13 @@ class Measurement(models.Model):
         # The unique index of (activity, quantity) serves every lookup by activity.
         db_index=False,
     )
-    quantity = models.CharField(_("quantity"), max_length=30, choices=Commitment.Quantity.choices)
+    quantity = models.ForeignKey(
+        Quantity,
+        verbose_name=_("quantity"),
+        on_delete=models.PROTECT,
+        to_field="code",
+        related_name="measurements",
+    )
     value = models.PositiveIntegerField(_("value"))
 
     history = HistoricalRecords()
@@ -873,7 +1048,7 @@ class Measurement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_quantity_display()}: {self.value}"
+        return f"{self.value} {self.quantity.label(self.value)}"
 
 
 class ProgressCount(models.Model):

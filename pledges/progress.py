@@ -93,14 +93,18 @@ class Period:
                 return str(_("spring term %(year)s") % {"year": self.start.year})
             return str(_("autumn term %(year)s") % {"year": self.start.year})
         if self.kind == TargetPeriod.MONTH:
-            return date_format(self.start, "F Y")
+            # A first or last month may carry a few days of its neighbour: its middle says
+            # which month it is.
+            return date_format(self.start + timedelta(days=(self.days - 1) // 2), "F Y")
         if self.kind == ReportingCadence.TERTIAL and self._starts_month_of(1, 5, 9):
             return f"T{(self.start.month - 1) // 4 + 1} {self.start.year}"
         if self.kind == ReportingCadence.HALF_YEAR and self._starts_month_of(1, 7):
             half = 1 if self.start.month <= 6 else 2
             return str(_("half-year %(half)s %(year)s") % {"half": half, "year": self.start.year})
         if self.kind == TargetPeriod.WEEK:
-            year, week, _weekday = self.start.isocalendar()
+            # The week of its Thursday: a first or last week may carry a few days more.
+            thursday = self.start + timedelta(days=(3 - self.start.weekday()) % 7)
+            year, week, _weekday = min(thursday, self.end).isocalendar()
             return str(_("week %(week)s, %(year)s") % {"week": week, "year": year})
         return self.dates
 
@@ -125,9 +129,13 @@ def school_terms(year: int) -> list[tuple[date, date]]:
 
 
 def _add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; a day the month lacks (29-31) rolls over to the 1st
+    of the month after, so that spans from 29 February or 31 January never overlap."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    if day.day > calendar.monthrange(year, month)[1]:
+        return _add_months(date(year, month, 1), 1)
+    return date(year, month, day.day)
 
 
 def _spans(valid_from: date, valid_to: date, months: int, kind: str) -> list[Period]:
@@ -150,12 +158,14 @@ def target_periods(
 
     Years are the years of the pledge, counted from its first day (calendar years for a
     pledge from 1 January; a season of 1 November - 31 March is one period), the last one
-    clipped to the validity. Weeks, months and school terms follow the calendar and are
-    always whole: one belongs to the validity when its middle day does (an ISO week when
-    its Thursday does), so a calendar year has 52 or 53 weeks and never a stub of a week.
-    School terms leave the summer and Christmas holidays outside every period; with
-    ``school_year`` a month or week without a school day is no period at all. A validity
-    with no whole period of its kind is judged as one period.
+    clipped to the validity. Weeks and months follow the calendar: one belongs to the
+    validity when its middle day does (an ISO week when its Thursday does), so a calendar
+    year has 52 or 53 weeks and never a stub of a week; the few days of the validity
+    before the first or after the last (less than half a unit) join it, so every day of
+    the validity lies in a period and the last one ends with the validity. School terms
+    are the default terms, clipped to the validity: the summer and Christmas holidays lie
+    outside every period. With ``school_year`` a month or week without a school day is no
+    period at all. A validity with no period of its kind is judged as one period.
     """
     if valid_to < valid_from:
         raise ValueError("valid_to is before valid_from")
@@ -163,12 +173,16 @@ def target_periods(
         return [Period(valid_from, valid_to, kind)]
     if kind == TargetPeriod.YEAR:
         return _spans(valid_from, valid_to, 12, kind)
-    candidates: Iterable[tuple[date, date]]
     if kind == TargetPeriod.TERM:
-        candidates = (
-            term for y in range(valid_from.year - 1, valid_to.year + 2) for term in school_terms(y)
-        )
-    elif kind == TargetPeriod.MONTH:
+        periods = [
+            Period(max(start, valid_from), min(end, valid_to), kind)
+            for y in range(valid_from.year, valid_to.year + 1)
+            for start, end in school_terms(y)
+            if start <= valid_to and valid_from <= end
+        ]
+        return periods or [Period(valid_from, valid_to, kind)]
+    candidates: Iterable[tuple[date, date]]
+    if kind == TargetPeriod.MONTH:
         candidates = (
             (date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1]))
             for y in range(valid_from.year - 1, valid_to.year + 2)
@@ -187,6 +201,9 @@ def target_periods(
         for start, end in candidates
         if valid_from <= _middle(start, end) <= valid_to
     ]
+    if periods:
+        periods[0] = Period(valid_from, periods[0].end, kind)
+        periods[-1] = Period(periods[-1].start, valid_to, kind)
     if school_year:
         periods = [p for p in periods if school_days(p.start, p.end) > 0]
     return periods or [Period(valid_from, valid_to, kind)]
@@ -198,17 +215,32 @@ def containing(periods: list[Period], day: date) -> Period | None:
 
 
 REPORTING_MONTHS = {
-    ReportingCadence.TERTIAL: 4,
-    ReportingCadence.HALF_YEAR: 6,
-    ReportingCadence.YEAR: 12,
+    ReportingCadence.TERTIAL: [(1, 4), (5, 8), (9, 12)],
+    ReportingCadence.HALF_YEAR: [(1, 6), (7, 12)],
+    ReportingCadence.YEAR: [(1, 12)],
 }
 
 
+def is_season(valid_from: date, valid_to: date) -> bool:
+    """True for a validity of less than a year across New Year (1 November - 31 March)."""
+    return valid_from.year < valid_to.year and (valid_to - valid_from).days < 365
+
+
 def reporting_periods(valid_from: date, valid_to: date, cadence: str) -> list[Period]:
-    """The follow-up periods of a pledge: tertials, half-years or years counted from its
-    first day, the last one clipped to its end. A calendar-year pledge has T1 Jan-Apr,
-    T2 May-Aug, T3 Sep-Dec; a season from 1 November has Nov-Feb and March."""
-    return _spans(valid_from, valid_to, REPORTING_MONTHS[ReportingCadence(cadence)], cadence)
+    """The follow-up periods of a pledge: tertials (T1 Jan-Apr, T2 May-Aug, T3 Sep-Dec),
+    half-years or years, clipped to the validity. A season follows itself instead: its
+    tertials or half-years count from its first day (1 November: Nov-Feb, March)."""
+    months = REPORTING_MONTHS[ReportingCadence(cadence)]
+    if is_season(valid_from, valid_to):
+        return _spans(valid_from, valid_to, months[0][1] - months[0][0] + 1, cadence)
+    periods = []
+    for year in range(valid_from.year, valid_to.year + 1):
+        for first, last in months:
+            start = max(date(year, first, 1), valid_from)
+            end = min(date(year, last, calendar.monthrange(year, last)[1]), valid_to)
+            if start <= end:
+                periods.append(Period(start, end, cadence))
+    return periods
 
 
 def period_for(periods: list[Period], on: date) -> Period:
@@ -361,10 +393,10 @@ class Summary:
     dashboard, API).
 
     With one period it is that period's figure. With several (weeks, months, terms, the
-    years of a multi-year pledge) it counts the periods met of the periods in the
-    validity; while they run, the periods closed by ``on`` are what was due, so a missed
-    past period reads Behind plan at once, and so does the running period when it is
-    behind its own pace.
+    years of a multi-year pledge) it counts the ended periods whose target was met, of
+    the periods in the validity; while they run, the periods ended by ``on`` are what was
+    due, so a missed past period reads Behind plan at once, and so does the running
+    period when it is behind its own pace. The running period shows on its own line.
     """
 
     current: Progress
@@ -375,7 +407,11 @@ class Summary:
     """Every period begun by ``on``, oldest first."""
 
     count: int
-    """How many periods the validity has (begun or not)."""
+    """How many periods the validity has (begun or not); for a pledge valid until further
+    notice, how many have begun."""
+
+    open_ended: bool = False
+    """The pledge is valid until further notice: never over, judged on the periods so far."""
 
     @property
     def single(self) -> bool:
@@ -396,7 +432,7 @@ class Summary:
     @property
     def closed(self) -> bool:
         """True when the last period has ended."""
-        return self.due == self.count
+        return not self.open_ended and self.due == self.count
 
     @property
     def due(self) -> int:
@@ -405,8 +441,9 @@ class Summary:
 
     @property
     def met(self) -> int:
-        """Periods whose target was reached (ended or not)."""
-        return sum(1 for p in self.periods if p.status in (Status.DONE, Status.FULFILLED))
+        """Ended periods whose target was reached (never more than ``due``); a running
+        period counts once it has ended."""
+        return sum(1 for p in self.periods if p.closed and p.status == Status.DONE)
 
     @property
     def missed(self) -> tuple[Progress, ...]:
@@ -429,11 +466,13 @@ class Summary:
         if self.single or not self.quantitative:
             return current.status
         if self.closed:
-            return closed_status(self.met, self.count)
-        if self.met >= self.count:
-            return Status.FULFILLED
+            if self.met == self.count:
+                return Status.DONE
+            return Status.PARTLY_DONE if self.met or self.done else Status.NOT_DONE
         if self.missed or current.status == Status.BEHIND:
             return Status.BEHIND
+        if self.met == self.count - 1 and current.status == Status.FULFILLED:
+            return Status.FULFILLED
         if self.due == 0 and current.status == Status.NOT_STARTED:
             return Status.NOT_STARTED
         return Status.ON_TRACK
@@ -471,32 +510,35 @@ class Summary:
     def remaining(self) -> int | None:
         """What is still to do in the current period (never below 0); None without a
         number."""
-        if not self.quantitative:
+        if not self.quantitative or self.closed:
             return None
         return max(self.current.target - self.current.done, 0)
 
     @property
-    def deadline(self) -> date:
-        """The last day of the current period."""
-        return self.current.period.end
+    def deadline(self) -> date | None:
+        """The last day of the current period; None once every period has ended."""
+        return None if self.closed else self.current.period.end
 
     @property
     def unassessed(self) -> bool:
-        """A qualitative commitment whose period has ended without the coordinators'
-        verdict: Not assessed, and the dashboard asks for it."""
-        return (
-            not self.quantitative
-            and self.current.closed
-            and (self.current.status == Status.NOT_ASSESSED)
+        """A qualitative commitment with an ended period that has no verdict from the
+        coordinators: Not assessed, and the dashboard asks for it."""
+        return not self.quantitative and any(
+            p.closed and p.status == Status.NOT_ASSESSED for p in self.periods
         )
 
 
-def summarise(periods: list[Progress], on: date, count: int) -> Summary:
-    """The ``Summary`` of a commitment's periods (``periods``: every period of the
-    validity, assessed as of ``on``, oldest first)."""
+def summarise(
+    periods: list[Progress], on: date, count: int, *, open_ended: bool = False
+) -> Summary:
+    """The ``Summary`` of a commitment's periods (``periods``: the periods begun by ``on``,
+    assessed as of then, oldest first; ``count``: how many the validity has). For a pledge
+    valid until further notice (``open_ended``) the count is of the periods begun."""
     begun = [p for p in periods if p.period.start <= on] or periods[:1]
     current = next((p for p in begun if on in p.period), begun[-1])
-    return Summary(current=current, periods=tuple(begun), count=count)
+    if open_ended:
+        count = len(begun)
+    return Summary(current=current, periods=tuple(begun), count=count, open_ended=open_ended)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from .models import Commitment, FollowUp, PeriodVerdict, Pledge
+from .models import Commitment, FollowUp, PeriodVerdict, Pledge, Quantity
 from .progress import Progress, Status, Summary, overall
 
 
@@ -30,8 +30,8 @@ class PublicActivity:
 
     public_summary: str
     people_reached: int | None
-    measurements: tuple[tuple[str, int], ...]
-    """Its measured quantities as (name, value), in the order of their names."""
+    measurements: tuple[tuple[Quantity, int], ...]
+    """Its measured quantities as (quantity, value), by the quantities' codes."""
 
 
 @dataclass(frozen=True)

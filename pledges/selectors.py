@@ -1,9 +1,10 @@
 """Reads that combine the database's counts with the rules in ``pledges.progress``, and
 return the typed results of ``pledges.reports``.
 
-The counts for any number of commitments come from one grouped query
-(``Activity.objects.daily_totals(on=today)``); the rules then run in Python over those rows.
-Every read takes the reporting day (``today``) from its caller, the view.
+The counts for any number of commitments come from one query of the read model
+``ProgressCount`` (``progress_rows``), which the writes keep equal to a recount of the
+activities (``counted_progress``); the rules then run in Python over those rows. Every read
+takes the reporting day (``today``) from its caller, the view.
 """
 
 from bisect import bisect_right
@@ -16,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -31,8 +33,10 @@ from .models import (
     Commitment,
     DroppedCommitment,
     FollowUp,
+    Measurement,
     PeriodVerdict,
     ProgressCount,
+    Quantity,
 )
 from .progress import TargetKind
 from .reports import (
@@ -228,14 +232,16 @@ def _shown(periods, year):
     )
 
 
-def commitment_reports(commitments, *, today, year=None):
+def commitment_reports(commitments, *, today, year=None, whole=frozenset()):
     """Each commitment as a ``CommitmentReport`` as of ``today``: its ``summary`` over the
     whole run of its target periods, the current period (``progress``) and the periods the
     page lists (``periods``; on a year page, a weekly, monthly or termly target's periods
     of that year). A done activity dated after today never counts.
 
-    Commitments need ``pledge`` loaded and ``target_sites`` prefetched; costs two queries
-    (their amendments, the done counts) whatever their number.
+    Commitments whose ids are in ``whole`` are judged as on no particular year's page
+    (a revised pledge's, on its revision's year page). Commitments need ``pledge`` loaded
+    and ``target_sites`` prefetched; costs two queries (their amendments, the done counts)
+    whatever their number.
     """
     commitments = list(commitments)
     if not commitments:
@@ -264,13 +270,21 @@ def commitment_reports(commitments, *, today, year=None):
             ],
             today,
             len(periods),
+            open_ended=commitment.pledge.valid_to is None,
         )
+        shown = summary.current
+        page_year = None if commitment.pk in whole else year
+        if page_year is not None and summary.periods:
+            # A year page shows the period of its year (an earlier year's sites table).
+            begun = [p.period for p in summary.periods]
+            chosen = progress.period_for(begun, min(today, date(page_year, 12, 31)))
+            shown = summary.periods[begun.index(chosen)]
         reports.append(
             CommitmentReport(
                 commitment=commitment,
-                progress=summary.current,
+                progress=shown,
                 summary=summary,
-                periods=() if summary.single else _shown(summary.periods, year),
+                periods=() if summary.single else _shown(summary.periods, page_year),
             )
         )
     return reports
@@ -287,6 +301,7 @@ def pledge_reports(pledges, *, today, year=None):
     by_id = {pledge.pk: pledge for pledge in pledges}
     commitments = list(
         Commitment.objects.filter(pledge__in=list(by_id))
+        .with_labels()
         .prefetch_related("target_sites")
         .order_by("pledge_id", "position")
     )
@@ -329,17 +344,28 @@ def pledge_year_reports(pledges, *, year, today, latest=5):
             dropped_by=Subquery(drops.filter(commitment=OuterRef("pk")).values("pledge_id")[:1]),
             drop_reason=Subquery(drops.filter(commitment=OuterRef("pk")).values("reason")[:1]),
         )
+        .with_labels()
         .prefetch_related("target_sites")
         .order_by("pledge_id", "position")
     )
     for commitment in commitments:
         commitment.pledge = known[commitment.pledge_id]
-    reports = {r.commitment.pk: r for r in commitment_reports(commitments, today=today)}
     shown = [c for c in commitments if c.pledge_id in by_id]
+    reports = {
+        r.commitment.pk: r
+        for r in commitment_reports(
+            commitments,
+            today=today,
+            year=year,
+            whole={c.pk for c in commitments if c.pledge_id not in by_id},
+        )
+    }
     names = _names(shown)
     texts = _published_texts(shown)
     log = public_activity_log(
-        {c.pk: year_span(c.target_periods(today), year) for c in shown}, today=today, last=latest
+        {c.pk: year_span(c, c.target_periods(today), year) for c in shown},
+        today=today,
+        last=latest,
     )
     year_reports = []
     for pledge in pledges:
@@ -352,7 +378,6 @@ def pledge_year_reports(pledges, *, year, today, latest=5):
             entries.append(
                 replace(
                     report,
-                    periods=_shown(report.periods, year),
                     previous=reports.get(commitment.previous_id) if pledge.revises_id else None,
                     latest_activities=activities,
                     activity_count=count,
@@ -381,13 +406,17 @@ def pledge_year_reports(pledges, *, year, today, latest=5):
     return year_reports
 
 
-def year_span(periods, year):
-    """The days a year page shows a commitment's activities for: the year, stretched to
-    the whole of each target period that overlaps it (a winter season from 1 November to
-    31 March shows whole on both of its years' pages)."""
+def year_span(commitment, periods, year):
+    """The days whose activities a year page lists for a commitment (and its page of all
+    of them): the year, widened to the whole of any target period of at most a year that
+    runs into it (a season of 1 November - 31 March shows all of its activities on both
+    of its years' pages). ``periods``: the commitment's target periods."""
     first, last = date(year, 1, 1), date(year, 12, 31)
+    pledge = commitment.pledge
+    if pledge.valid_to and progress.is_season(pledge.valid_from, pledge.valid_to):
+        return min(first, pledge.valid_from), max(last, pledge.valid_to)
     for period in periods:
-        if period.start <= last and period.end >= first:
+        if period.start <= last and first <= period.end and period.days <= 366:
             first, last = min(first, period.start), max(last, period.end)
     return first, last
 
@@ -419,6 +448,10 @@ def public_activity_log(spans, *, today, first=1, last=None):
             site_name=F("site__name"),
             quantity=F("measurements__quantity"),
             value=F("measurements__value"),
+            singular_sv=F("measurements__quantity__singular_sv"),
+            plural_sv=F("measurements__quantity__plural_sv"),
+            singular_en=F("measurements__quantity__singular_en"),
+            plural_en=F("measurements__quantity__plural_en"),
         )
         .annotate(
             # A dense rank counts activities, not their measurements' rows. An activity's
@@ -436,13 +469,20 @@ def public_activity_log(spans, *, today, first=1, last=None):
     )
     log = {}
     activities = defaultdict(dict)
+    quantities = {}
     for row in rows:
         activity = activities[row["commitment_id"]].get(row["pk"])
         if activity is None:
             activity = activities[row["commitment_id"]][row["pk"]] = {**row, "measurements": []}
             log[row["commitment_id"]] = row["rank"] + row["rank_from_oldest"] - 1
         if row["quantity"]:
-            activity["measurements"].append((_quantity_label(row["quantity"]), row["value"]))
+            quantity = quantities.get(row["quantity"])
+            if quantity is None:
+                quantity = quantities[row["quantity"]] = Quantity(
+                    code=row["quantity"],
+                    **{f: row[f] for f in ("singular_sv", "plural_sv", "singular_en", "plural_en")},
+                )
+            activity["measurements"].append((quantity, row["value"]))
     return {
         commitment_id: (
             tuple(
@@ -478,13 +518,6 @@ def public_activity_page(commitment, span, *, today, number, per_page):
     return PublicActivityPage(activities=activities, number=number, count=count, per_page=per_page)
 
 
-def _quantity_label(quantity):
-    try:
-        return Commitment.Quantity(quantity).label
-    except ValueError:
-        return quantity
-
-
 def _names(commitments):
     """The names of the focus tags (key (id, True)) and of the external parties (key (id,
     False)) of each commitment, in alphabetical order. One query."""
@@ -504,6 +537,12 @@ def _names(commitments):
         for commitment_id, name, is_tag in tags.union(parties, all=True):
             names[commitment_id, is_tag].append(name)
     return defaultdict(tuple, {key: tuple(sorted(values)) for key, values in names.items()})
+
+
+def measurements_with_quantities():
+    """A prefetch of an activity's measurements, each with its measured quantity (for its
+    name in the page's language), in one query."""
+    return Prefetch("measurements", queryset=Measurement.objects.select_related("quantity"))
 
 
 def _outdated(verdict, judged):
@@ -593,8 +632,6 @@ def activity_history(activity, *, internal_notes=True):
     hidden = HIDDEN_HISTORY_FIELDS if internal_notes else {*HIDDEN_HISTORY_FIELDS, "internal_notes"}
     from places.models import Organisation, Site
 
-    from .models import Commitment, Measurement
-
     records = list(
         activity.history.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -637,11 +674,15 @@ def activity_history(activity, *, internal_notes=True):
             entries.append({"record": record, "kind": record.history_type, "changes": changes})
         previous = record
     last_value = {}
+    quantities = Quantity.objects.in_bulk(
+        {record.quantity_id for record in measurements}, field_name="code"
+    )
     for record in measurements:
-        label = record.get_quantity_display()
-        old = last_value.get(record.quantity)
+        quantity = quantities.get(record.quantity_id)
+        label = quantity.name if quantity else record.quantity_id
+        old = last_value.get(record.quantity_id)
         new = None if record.history_type == "-" else record.value
-        last_value[record.quantity] = new
+        last_value[record.quantity_id] = new
         entries.append(
             {
                 "record": record,

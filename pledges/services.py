@@ -26,6 +26,7 @@ from .models import (
     PeriodVerdict,
     Pledge,
     ProgressCount,
+    Quantity,
 )
 from .progress import containing, target_in_force
 from .selectors import counted_progress
@@ -196,7 +197,7 @@ def check_lineage(pledge):
         for c in pledge.commitments.filter(change=Commitment.Change.CONTINUED).select_related(
             "previous"
         )
-        if c.previous and any(getattr(c.previous, f) != getattr(c, f) for f in compared)
+        if c.previous and c.previous.promise(compared) != c.promise(compared)
     ]
     if altered:
         errors.append(
@@ -309,7 +310,7 @@ def pledge_revise(*, pledge: Pledge, valid_from, valid_to, title: str = "") -> P
             pledge=draft,
             previous=old,
             change=Commitment.Change.CONTINUED,
-            **{field: getattr(old, field) for field in Commitment.PROMISED_FIELDS},
+            **old.promise(),
         )
         new.full_clean()
         new.save()
@@ -362,9 +363,11 @@ def activity_save(
     """Create an activity, or update one unless someone saved it since ``expected_version``.
 
     ``values`` are model field values (commitment, status, date, site, ...);
-    ``measurements`` maps a quantity to its value, or to None to remove it.
-    Returns the saved activity; raises ValidationError and saves nothing on bad input.
-    The done counts of the periods it leaves and enters are recounted once, at the end.
+    ``measurements`` maps a measured quantity's code to its value, or to None to remove
+    it; a value is refused for a quantity the commitment's activity type does not offer
+    (unless the activity already has one). Returns the saved activity; raises
+    ValidationError and saves nothing on bad input. The done counts of the periods it
+    leaves and enters are recounted once, at the end.
     """
     with progress_counts_deferred():
         return _activity_save(
@@ -398,6 +401,7 @@ def _activity_save(*, user, values, organisations, measurements, activity, expec
     for field, value in values.items():
         setattr(activity, field, value)
     activity.full_clean()
+    _check_measured(activity, measurements)
     activity.save()
     activity.organisations.set(organisations)
     for quantity, value in measurements.items():
@@ -405,9 +409,34 @@ def _activity_save(*, user, values, organisations, measurements, activity, expec
             Measurement.objects.filter(activity=activity, quantity=quantity).delete()
         else:
             Measurement.objects.update_or_create(
-                activity=activity, quantity=quantity, defaults={"value": value}
+                activity=activity, quantity_id=quantity, defaults={"value": value}
             )
     return activity
+
+
+def _check_measured(activity, measurements):
+    """Refuse a value for a measured quantity that the activity's commitment does not
+    offer (``Commitment.measurable_quantities``) and the activity does not have yet."""
+    given = {code for code, value in measurements.items() if value is not None}
+    if not given:
+        return
+    commitment = activity.commitment
+    allowed = set(commitment.measurable_quantities().values_list("code", flat=True))
+    if activity.pk:
+        allowed |= set(activity.measurements.values_list("quantity", flat=True))
+    refused = given - allowed
+    if refused:
+        names = {
+            code: str(q) for code, q in Quantity.objects.in_bulk(refused, field_name="code").items()
+        }
+        raise ValidationError(
+            _("Activities of the type “%(type)s” do not measure: %(quantities)s.")
+            % {
+                "type": commitment.activity_type,
+                "quantities": ", ".join(sorted(names.get(code, code) for code in refused)),
+            },
+            code="quantity_not_of_type",
+        )
 
 
 @transaction.atomic

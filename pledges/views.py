@@ -50,6 +50,7 @@ from .selectors import (
     activity_history,
     commitment_reports,
     current_public_pledge,
+    measurements_with_quantities,
     pledge_reports,
 )
 
@@ -129,7 +130,11 @@ class DashboardView(CoordinatorMixin, TemplateView):
 
 def attention_first(entry):
     """Sort key of a dashboard's commitments: those that need action first."""
-    return (STATUS_ORDER.index(entry.progress.status), entry.commitment.position)
+    return (
+        not entry.summary.unassessed,
+        STATUS_ORDER.index(entry.summary.status),
+        entry.commitment.position,
+    )
 
 
 class ActivityFormMixin(CoordinatorMixin, MunicipalityScopedMixin):
@@ -213,7 +218,7 @@ class ActivityDetailView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
     template_name = "pledges/activity_detail.html"
     queryset = Activity.objects.select_related(
         "commitment__pledge__municipality", "site", "logged_by", "logged_for"
-    ).prefetch_related("organisations", "measurements")
+    ).prefetch_related("organisations", measurements_with_quantities())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -314,8 +319,10 @@ class CommitmentMixin(CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFor
     """A form about a commitment the user may act for: 404 outside their municipalities
     and for drafts, 403 for another party's commitment."""
 
-    queryset = Commitment.objects.select_related("pledge__municipality").prefetch_related(
-        "target_sites"
+    queryset = (
+        Commitment.objects.select_related("pledge__municipality")
+        .with_labels()
+        .prefetch_related("target_sites")
     )
 
     def get_object(self, queryset=None):

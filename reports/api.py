@@ -15,7 +15,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
 from places.models import Municipality
-from pledges.models import Activity, Commitment, Pledge
+from pledges.models import Activity, ActivityType, Commitment, Pledge, Quantity, Unit
 from pledges.selectors import pledge_reports
 
 
@@ -28,9 +28,21 @@ class MunicipalitySerializer(serializers.ModelSerializer):
         fields = ["code", "name", "slug", "county", "county_code"]
 
 
+class SiteProgressSerializer(serializers.Serializer):
+    """One place of a per-site target: done there, counted up to its own target."""
+
+    name = serializers.CharField()
+    done = serializers.IntegerField()
+    target = serializers.IntegerField()
+    counted = serializers.IntegerField()
+
+
 class ProgressSerializer(serializers.Serializer):
+    """One target period: done, its target, what was expected by today and its status."""
+
     period_start = serializers.DateField(source="period.start")
     period_end = serializers.DateField(source="period.end")
+    period_label = serializers.CharField(source="period.label")
     done = serializers.IntegerField()
     target = serializers.IntegerField(allow_null=True)
     expected = serializers.FloatField(allow_null=True)
@@ -38,6 +50,66 @@ class ProgressSerializer(serializers.Serializer):
     status = serializers.CharField(source="status.value")
     status_label = serializers.CharField(source="status.label")
     closed = serializers.BooleanField()
+    sites = SiteProgressSerializer(many=True, help_text="Per-site targets: every place's figure.")
+
+
+class SummarySerializer(serializers.Serializer):
+    """The commitment over the whole run of its target periods: the one figure the pages
+    show. With one period (``single``) it is that period's figure; with several, periods
+    met of periods in the validity, the periods ended so far being what was due."""
+
+    single = serializers.BooleanField(help_text="True when the target has one period.")
+    period_kind = serializers.CharField(
+        source="kind", help_text="year, term, month, week, validity"
+    )
+    periods_total = serializers.IntegerField(source="count", help_text="Periods in the validity.")
+    periods_due = serializers.IntegerField(source="due", help_text="Periods ended by today.")
+    periods_met = serializers.IntegerField(
+        source="met", help_text="Periods whose target was reached."
+    )
+    done = serializers.IntegerField(help_text="Done in every period begun (or in the one period).")
+    target = serializers.IntegerField(
+        allow_null=True, help_text="Per period: the target in force in the current one."
+    )
+    expected = serializers.IntegerField(
+        source="expected_floor",
+        allow_null=True,
+        help_text="Due by today: periods ended, or the whole number due in the one period.",
+    )
+    completion = serializers.FloatField(allow_null=True)
+    status = serializers.CharField(source="status.value")
+    status_label = serializers.CharField(source="status.label")
+    closed = serializers.BooleanField()
+    remaining = serializers.IntegerField(
+        allow_null=True, help_text="Still to do in the current period."
+    )
+    deadline = serializers.DateField(help_text="The last day of the current period.")
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    """What a target counts, in Swedish and English, singular and plural."""
+
+    class Meta:
+        model = Unit
+        fields = ["code", "singular_sv", "plural_sv", "singular_en", "plural_en"]
+
+
+class QuantitySerializer(serializers.ModelSerializer):
+    """A measured quantity (its code is the key of an activity's ``measurements``)."""
+
+    class Meta:
+        model = Quantity
+        fields = ["code", "singular_sv", "plural_sv", "singular_en", "plural_en"]
+
+
+class ActivityTypeSerializer(serializers.ModelSerializer):
+    """A kind of activity, with the unit its commitments count unless they name their own."""
+
+    unit = UnitSerializer(allow_null=True)
+
+    class Meta:
+        model = ActivityType
+        fields = ["code", "name_sv", "name_en", "unit"]
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -61,26 +133,65 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class CommitmentSerializer(ReportSerializer):
-    # A CommitmentReport: the commitment and its headline figure.
-    progress = ProgressSerializer()
+    # A CommitmentReport: the commitment, its summary, the current period and every period
+    # begun so far.
+    summary = SummarySerializer()
+    progress = ProgressSerializer(help_text="The current target period.")
+    periods = ProgressSerializer(
+        source="summary.periods", many=True, help_text="Every target period begun so far."
+    )
+    places = serializers.SerializerMethodField(
+        help_text="The places a count target is bound to: only activities there count."
+    )
+
+    def get_places(self, report) -> list[str]:
+        return [site.name for site in report.commitment.bound_sites]
+
+    # ``activity_type`` and ``unit`` stay the strings they have always been; the objects
+    # are beside them.
+    activity_type = serializers.CharField(
+        source="activity_type_id", help_text="The activity type's code."
+    )
+    activity_type_detail = ActivityTypeSerializer(source="activity_type")
+    unit = serializers.CharField(
+        source="unit.plural_sv",
+        default="",
+        help_text=(
+            "What the commitment counts, as its own unit's Swedish plural; empty when it has "
+            "none (then a quantity target counts its measured quantity, any other target "
+            "its activity type's unit)."
+        ),
+    )
+    unit_detail = UnitSerializer(source="unit", allow_null=True)
+    measured_quantity = QuantitySerializer(
+        source="quantity",
+        allow_null=True,
+        help_text="What a quantity target sums; null for other targets.",
+    )
 
     class Meta:
         model = Commitment
         report_field = "commitment"
-        report_fields = ["progress"]
+        report_fields = ["summary", "progress", "periods", "places"]
         fields = [
             "id",
             "position",
             "text",
             "responsible",
             "activity_type",
+            "activity_type_detail",
             "target_kind",
             "target_value",
             "target_period",
             "unit",
+            "unit_detail",
+            "measured_quantity",
             "change",
             "change_note",
+            "places",
+            "summary",
             "progress",
+            "periods",
         ]
 
 
@@ -133,7 +244,8 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
     def get_measurements(self, activity) -> dict[str, int]:
-        return {m.quantity: m.value for m in activity.measurements.all()}
+        """The measured values by the code of their quantity (``measured_quantity``)."""
+        return {m.quantity_id: m.value for m in activity.measurements.all()}
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):

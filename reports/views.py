@@ -227,7 +227,7 @@ class CommitmentActivitiesView(PublicPage):
             raise Http404(_("No such page."))
         page = public_activity_page(
             commitment,
-            year_span(commitment.target_periods(today), year),
+            year_span(commitment, commitment.target_periods(today), year),
             today=today,
             number=int(number),
             per_page=self.per_page,

@@ -26,8 +26,18 @@ from tests.world import TODAY, build_world
 # after a test.
 DB_BLOCKER = pytest.StashKey()
 
-# Left by the migrations and not by the seeding: the role groups and what they refer to.
-MIGRATED_TABLES = {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+# Left by the migrations: the role groups and what they refer to, and the activity types,
+# measured quantities and units (which the seeding makes again after a flush).
+MIGRATED_TABLES = {
+    "django_content_type",
+    "auth_permission",
+    "auth_group",
+    "auth_group_permissions",
+    "pledges_unit",
+    "pledges_quantity",
+    "pledges_activitytype",
+    "pledges_activitytype_quantities",
+}
 
 
 def seed():
@@ -131,3 +141,15 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which counts as a failure: {report.longrepr}"
     return report
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request under /en/ activates English
+    for the thread, which would otherwise leak into the next test on the same worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from places.models import County, Municipality
+from places.models import County, Municipality, PoliceRegion
 from places.reference import load_reference_data
 
 # The loader on the database as the migrations leave it, as `make setup` runs it.
@@ -41,9 +41,27 @@ def test_slugs_are_lower_case_ascii_and_unique():
     assert by_name["Håbo"] == "habo-uppsala"
 
 
-def test_every_county_has_a_police_region():
+# Polisen's seven regions since 2015, by the counties (län) each covers.
+POLICE_REGIONS = {
+    "Bergslagen": {"17", "18", "20"},  # Värmland, Örebro, Dalarna
+    "Mitt": {"03", "19", "21"},  # Uppsala, Västmanland, Gävleborg
+    "Nord": {"22", "23", "24", "25"},  # Västernorrland, Jämtland, Västerbotten, Norrbotten
+    "Stockholm": {"01", "09"},  # Stockholm, Gotland
+    "Syd": {"07", "08", "10", "12"},  # Kronoberg, Kalmar, Blekinge, Skåne
+    "Väst": {"13", "14"},  # Halland, Västra Götaland
+    "Öst": {"04", "05", "06"},  # Södermanland, Östergötland, Jönköping
+}
+
+
+def test_every_county_is_in_one_of_the_seven_police_regions():
     load_reference_data()
     assert not County.objects.filter(police_region__isnull=True).exists()
+    found = {
+        region.name: {county.code for county in region.counties.all()}
+        for region in PoliceRegion.objects.prefetch_related("counties")
+    }
+    assert found == POLICE_REGIONS
+    assert sum(len(codes) for codes in found.values()) == County.objects.count() == 21
 
 
 def test_the_command_loads_and_says_how_much():

@@ -1,10 +1,20 @@
 from datetime import date
 
 import factory
+from django.db.models import Q
+from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
 from places.models import County, Municipality, Organisation, PoliceArea, PoliceRegion, Site
-from pledges.models import Activity, Commitment, Measurement, Pledge
+from pledges.models import (
+    Activity,
+    ActivityType,
+    Commitment,
+    Measurement,
+    Pledge,
+    Quantity,
+    Unit,
+)
 from pledges.progress import TargetKind, TargetPeriod
 
 
@@ -87,7 +97,41 @@ class SiteFactory(DjangoModelFactory):
     kind = Site.Kind.SCHOOL
 
 
-class CommitmentFactory(DjangoModelFactory):
+def reference_row(model, value):
+    """``value`` as a row of reference data: a row itself, or a code; for a unit also its
+    Swedish plural or singular, and a new unit with the text as every form when no unit
+    has it ("insatser")."""
+    if not isinstance(value, str):
+        return value
+    if model is not Unit:
+        return model.objects.get(code=value)
+    unit = Unit.objects.filter(Q(code=value) | Q(plural_sv=value) | Q(singular_sv=value)).first()
+    if unit is None:
+        unit = Unit.objects.create(
+            code=slugify(value),
+            singular_sv=value,
+            plural_sv=value,
+            singular_en=value,
+            plural_en=value,
+        )
+    return unit
+
+
+class ReferenceRowsMixin:
+    """Reference data may be given by code (``activity_type="safety_walk"``) or, for a
+    unit, by its Swedish text (``unit="trafikinsatser"``)."""
+
+    reference_fields = {"activity_type": ActivityType, "unit": Unit, "quantity": Quantity}
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        for field, model in cls.reference_fields.items():
+            if field in kwargs:
+                kwargs[field] = reference_row(model, kwargs[field])
+        return kwargs
+
+
+class CommitmentFactory(ReferenceRowsMixin, DjangoModelFactory):
     class Meta:
         model = Commitment
 
@@ -95,7 +139,7 @@ class CommitmentFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     text = factory.Sequence(lambda n: f"Polisen lovar att genomföra minst 4 insatser ({n}).")
     responsible = Commitment.Responsible.POLICE
-    activity_type = Commitment.ActivityType.TRAFFIC_OPERATION
+    activity_type = "traffic_operation"
     target_kind = TargetKind.COUNT
     target_value = 4
     target_period = TargetPeriod.YEAR
@@ -107,7 +151,7 @@ class CommitmentFactory(DjangoModelFactory):
         quantity_sum = factory.Trait(
             target_kind=TargetKind.QUANTITY,
             target_value=50,
-            quantity=Commitment.Quantity.VEHICLES_CHECKED,
+            quantity="vehicles_checked",
         )
 
 
@@ -122,10 +166,10 @@ class ActivityFactory(DjangoModelFactory):
     internal_notes = ""
 
 
-class MeasurementFactory(DjangoModelFactory):
+class MeasurementFactory(ReferenceRowsMixin, DjangoModelFactory):
     class Meta:
         model = Measurement
 
     activity = factory.SubFactory(ActivityFactory)
-    quantity = Commitment.Quantity.VEHICLES_CHECKED
+    quantity = "vehicles_checked"
     value = 10

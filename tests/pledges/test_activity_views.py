@@ -57,7 +57,7 @@ class TestLogging:
         assert response.status_code == 302
         activity = Activity.objects.get(public_summary="Hastighetskontroll vid skolan.")
         assert activity.logged_by.username == "polis"
-        assert {(m.quantity, m.value) for m in activity.measurements.all()} == {
+        assert {(m.quantity_id, m.value) for m in activity.measurements.all()} == {
             ("vehicles_checked", 40),
             ("breath_tests", 38),
         }
@@ -180,14 +180,21 @@ class TestBadInput:
 
     def test_per_site_commitment_requires_one_of_its_sites(self, polis, demo_pledge):
         schools = commitment(demo_pledge, 3)
-        response = polis.post(NEW, valid_data(demo_pledge, commitment=schools.pk))
+        # School visits measure participants, not vehicles checked or breath tests.
+        visit = {
+            "commitment": schools.pk,
+            "quantity_vehicles_checked": "",
+            "quantity_breath_tests": "",
+            "quantity_participants": "25",
+        }
+        response = polis.post(NEW, valid_data(demo_pledge, **visit))
         assert response.status_code == 400
         assert "räknas per plats" in errors_of(response)
         centre = Site.objects.get(name="Åsele centrum")
-        response = polis.post(NEW, valid_data(demo_pledge, commitment=schools.pk, site=centre.pk))
+        response = polis.post(NEW, valid_data(demo_pledge, site=centre.pk, **visit))
         assert "Välj en av de platser" in errors_of(response)
         school = Site.objects.get(name="Gafsele skola")
-        response = polis.post(NEW, valid_data(demo_pledge, commitment=schools.pk, site=school.pk))
+        response = polis.post(NEW, valid_data(demo_pledge, site=school.pk, **visit))
         assert response.status_code == 302
 
     def test_stale_edit_is_refused_and_input_kept(self, polis, demo_pledge):

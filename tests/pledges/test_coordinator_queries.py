@@ -29,7 +29,7 @@ def add_activities(pledge, n):
             site=schools[i % len(schools)] if commitment.is_per_site else None,
             public_summary=f"Aktivitet {i}",
         )
-        Measurement.objects.create(activity=activity, quantity="vehicles_checked", value=i)
+        Measurement.objects.create(activity=activity, quantity_id="vehicles_checked", value=i)
 
 
 # Each count: savepoint and release, session, user, the user's and the groups' permissions,

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, transaction
 
-from pledges.models import Commitment, Pledge
+from pledges.models import Pledge
 from pledges.progress import TargetKind
 from tests.pledges.factories import (
     ActivityFactory,
@@ -39,8 +39,8 @@ class TestConstraints:
         refused(CommitmentFactory, target_kind=TargetKind.QUALITATIVE, target_value=3)
 
     def test_quantity_target_names_its_quantity(self):
-        refused(CommitmentFactory, target_kind=TargetKind.QUANTITY, target_value=50, quantity="")
-        refused(CommitmentFactory, quantity=Commitment.Quantity.BREATH_TESTS)
+        refused(CommitmentFactory, target_kind=TargetKind.QUANTITY, target_value=50, quantity=None)
+        refused(CommitmentFactory, quantity="breath_tests")
 
     def test_coverage_target_is_one_per_site(self):
         refused(CommitmentFactory, target_kind=TargetKind.COVERAGE, target_value=2)

@@ -4,6 +4,7 @@ No database: ``pledges.progress`` takes dates and counts explicitly, so nothing 
 depends on today either.
 """
 
+import calendar
 import itertools
 import math
 from datetime import date, timedelta
@@ -31,6 +32,7 @@ from pledges.progress import (
     running_status,
     school_days,
     school_terms,
+    summarise,
     target_periods,
 )
 
@@ -68,15 +70,31 @@ def test_year_periods_clip_the_first_year_of_a_pledge_from_1_march():
     assert periods[0].days == 306
 
 
-def test_a_multi_year_pledge_has_one_year_period_per_calendar_year():
+def test_year_periods_are_the_years_of_the_pledge_counted_from_its_first_day():
     periods = target_periods(date(2017, 3, 1), date(2019, 2, 28), TargetPeriod.YEAR)
 
     assert spans(periods) == [
-        (date(2017, 3, 1), date(2017, 12, 31)),
-        (date(2018, 1, 1), date(2018, 12, 31)),
-        (date(2019, 1, 1), date(2019, 2, 28)),
+        (date(2017, 3, 1), date(2018, 2, 28)),
+        (date(2018, 3, 1), date(2019, 2, 28)),
     ]
     assert all(p.kind == TargetPeriod.YEAR for p in periods)
+
+
+def test_a_calendar_multi_year_pledge_has_calendar_years():
+    periods = target_periods(date(2025, 1, 1), date(2026, 12, 31), TargetPeriod.YEAR)
+
+    assert spans(periods) == [
+        (date(2025, 1, 1), date(2025, 12, 31)),
+        (date(2026, 1, 1), date(2026, 12, 31)),
+    ]
+
+
+def test_a_winter_season_across_new_year_is_one_period():
+    (season,) = target_periods(date(2025, 11, 1), date(2026, 3, 31), TargetPeriod.YEAR)
+
+    assert (season.start, season.end) == (date(2025, 11, 1), date(2026, 3, 31))
+    with translation.override("en"):
+        assert season.label == "season 2025/26"
 
 
 def test_terms_are_spring_and_autumn_with_no_summer_term():
@@ -104,14 +122,17 @@ def test_a_validity_ending_in_the_summer_holiday_has_no_summer_term():
     assert spans(periods) == [(date(2017, 1, 10), date(2017, 6, 15))]
 
 
-def test_months_include_february_of_a_leap_year_with_29_days():
+def test_months_are_whole_calendar_months_and_february_of_a_leap_year_has_29_days():
+    # January's middle (16th) is inside the validity, March's (16th) is not: its ten days
+    # join February, the month whose middle they follow.
     periods = target_periods(date(2020, 1, 15), date(2020, 3, 10), TargetPeriod.MONTH)
 
     assert spans(periods) == [
         (date(2020, 1, 15), date(2020, 1, 31)),
-        (date(2020, 2, 1), date(2020, 2, 29)),
-        (date(2020, 3, 1), date(2020, 3, 10)),
+        (date(2020, 2, 1), date(2020, 3, 10)),
     ]
+    with translation.override("en"):
+        assert [p.label for p in periods] == ["January 2020", "February 2020"]
 
 
 def test_february_of_a_common_year_has_28_days():
@@ -127,16 +148,29 @@ def test_a_full_year_has_twelve_month_periods():
     assert sum(p.days for p in periods) == 365
 
 
-def test_weeks_are_iso_weeks_clipped_at_both_ends():
-    # 1 January 2017 is a Sunday, 18 January 2017 a Wednesday.
+def test_weeks_are_whole_iso_weeks_belonging_where_their_thursday_is():
+    # 1 January 2017 is a Sunday (its week's Thursday is in 2016), 18 January a
+    # Wednesday (its week's Thursday is the 19th)
+    # Wednesday): no two-day stubs; the odd days join the neighbouring week.
     periods = target_periods(date(2017, 1, 1), date(2017, 1, 18), TargetPeriod.WEEK)
 
     assert spans(periods) == [
-        (date(2017, 1, 1), date(2017, 1, 1)),
-        (date(2017, 1, 2), date(2017, 1, 8)),
-        (date(2017, 1, 9), date(2017, 1, 15)),
-        (date(2017, 1, 16), date(2017, 1, 18)),
+        (date(2017, 1, 1), date(2017, 1, 8)),
+        (date(2017, 1, 9), date(2017, 1, 18)),
     ]
+    with translation.override("en"):
+        assert [p.label for p in periods] == ["week 1, 2017", "week 2, 2017"]
+
+
+@pytest.mark.parametrize(("year", "weeks"), [(2017, 52), (2020, 53), (2026, 53), (2027, 52)])
+def test_a_calendar_year_has_its_52_or_53_iso_weeks(year, weeks):
+    periods = target_periods(date(year, 1, 1), date(year, 12, 31), TargetPeriod.WEEK)
+
+    assert len(periods) == weeks
+    assert (periods[0].start, periods[-1].end) == (date(year, 1, 1), date(year, 12, 31))
+    assert all(4 <= p.days <= 10 for p in periods)
+    with translation.override("en"):
+        assert [p.label for p in periods] == [f"week {n}, {year}" for n in range(1, weeks + 1)]
 
 
 def test_a_week_spanning_new_year_is_one_period():
@@ -188,7 +222,9 @@ def test_a_period_contains_both_of_its_ends_and_nothing_outside():
 @pytest.mark.parametrize(
     ("valid_from", "valid_to", "kind", "labels"),
     [
-        (date(2017, 3, 1), date(2018, 12, 31), TargetPeriod.YEAR, ["2017", "2018"]),
+        (date(2017, 1, 1), date(2018, 12, 31), TargetPeriod.YEAR, ["2017", "2018"]),
+        (date(2017, 7, 1), date(2018, 6, 30), TargetPeriod.YEAR, ["2017/18"]),
+        (date(2025, 11, 1), date(2026, 3, 31), TargetPeriod.YEAR, ["season 2025/26"]),
         (
             date(2017, 3, 1),
             date(2017, 12, 31),
@@ -202,8 +238,8 @@ def test_a_period_contains_both_of_its_ends_and_nothing_outside():
             ["January 2020", "February 2020"],
         ),
         (
-            date(2020, 12, 30),
-            date(2021, 1, 5),
+            date(2020, 12, 28),
+            date(2021, 1, 10),
             TargetPeriod.WEEK,
             ["week 53, 2020", "week 1, 2021"],
         ),
@@ -249,10 +285,9 @@ def test_period_for_a_multi_year_pledge_picks_the_year_of_the_day():
     years = target_periods(date(2017, 3, 1), date(2019, 2, 28), TargetPeriod.YEAR)
 
     assert period_for(years, date(2016, 12, 31)) == years[0]
-    assert period_for(years, date(2017, 12, 31)) == years[0]
-    assert period_for(years, date(2018, 1, 1)) == years[1]
-    assert period_for(years, date(2019, 2, 28)) == years[2]
-    assert period_for(years, date(2025, 1, 1)) == years[2]
+    assert period_for(years, date(2018, 2, 28)) == years[0]
+    assert period_for(years, date(2018, 3, 1)) == years[1]
+    assert period_for(years, date(2025, 1, 1)) == years[1]
 
 
 # --- school_days -------------------------------------------------------------------
@@ -747,8 +782,8 @@ def test_one_more_visit_to_a_site_never_lowers_the_capped_total(done_per_site, t
 
 
 @PROPERTY
-@given(validity=validities(), kind=contiguous_kinds)
-def test_target_periods_cover_the_validity_without_gaps_or_overlaps(validity, kind):
+@given(validity=validities(), kind=st.sampled_from([TargetPeriod.YEAR, TargetPeriod.VALIDITY]))
+def test_years_and_the_validity_cover_it_without_gaps_or_overlaps(validity, kind):
     valid_from, valid_to = validity
 
     periods = target_periods(valid_from, valid_to, kind)
@@ -757,22 +792,37 @@ def test_target_periods_cover_the_validity_without_gaps_or_overlaps(validity, ki
     assert periods[-1].end == valid_to
     for previous, following in itertools.pairwise(periods):
         assert following.start == previous.end + timedelta(days=1)
-    assert sum(p.days for p in periods) == (valid_to - valid_from).days + 1
     assert all(p.kind == kind for p in periods)
+    if kind == TargetPeriod.YEAR:
+        assert all(p.days <= 366 for p in periods)
+
+
+def anchors(start, end, kind):
+    """The days that make a week or a month belong to a validity, between start and end:
+    the Thursdays, or the middle day of each month."""
+    days = every_day(start, end)
+    if kind == TargetPeriod.WEEK:
+        return [d for d in days if d.weekday() == 3]
+    return [d for d in days if d.day == (calendar.monthrange(d.year, d.month)[1] + 1) // 2]
 
 
 @PROPERTY
-@given(validity=validities(), kind=contiguous_kinds)
-def test_each_target_period_lies_in_one_calendar_unit(validity, kind):
-    unit = {
-        TargetPeriod.YEAR: lambda day: day.year,
-        TargetPeriod.MONTH: lambda day: (day.year, day.month),
-        TargetPeriod.WEEK: lambda day: day.isocalendar()[:2],
-        TargetPeriod.VALIDITY: lambda day: None,
-    }[kind]
+@given(validity=validities(), kind=st.sampled_from([TargetPeriod.WEEK, TargetPeriod.MONTH]))
+def test_weeks_and_months_cover_the_validity_each_holding_one_thursday_or_middle(validity, kind):
+    valid_from, valid_to = validity
 
-    for period in target_periods(*validity, kind):
-        assert unit(period.start) == unit(period.end)
+    periods = target_periods(valid_from, valid_to, kind)
+
+    assert periods[0].start == valid_from
+    assert periods[-1].end == valid_to
+    for previous, following in itertools.pairwise(periods):
+        assert following.start == previous.end + timedelta(days=1)
+    if not anchors(valid_from, valid_to, kind):
+        assert periods == [Period(valid_from, valid_to, kind)]
+        return
+    for period in periods:
+        assert len(anchors(period.start, period.end, kind)) == 1
+        assert period.days <= (3 + 7 + 3 if kind == TargetPeriod.WEEK else 15 + 31 + 15)
 
 
 @PROPERTY
@@ -850,3 +900,79 @@ def test_school_year_share_equals_the_calendar_share_inside_a_term(period_and_da
         return
 
     assert elapsed_share(period, on, school_year=True) == pytest.approx(elapsed_share(period, on))
+
+
+# --- Summary over a run of periods -----------------------------------------------------
+
+
+@st.composite
+def runs(draw):
+    """A commitment's periods with done counts, a target and a reporting day."""
+    valid_from, valid_to = draw(validities(max_days=2 * 366))
+    periods = target_periods(valid_from, valid_to, draw(kinds))
+    done = draw(st.lists(counts.map(lambda n: n % 8), min_size=len(periods), max_size=len(periods)))
+    on = valid_from + timedelta(
+        days=draw(st.integers(min_value=-10, max_value=(valid_to - valid_from).days + 40))
+    )
+    return periods, done, draw(st.integers(min_value=1, max_value=6)), on
+
+
+def summary_of(periods, done, target, on):
+    begun = [p for p in periods if p.start <= on] or periods[:1]
+    return summarise(
+        [assess(period=p, on=on, done=d, target=target) for p, d in zip(begun, done, strict=False)],
+        on,
+        len(periods),
+    )
+
+
+@PROPERTY
+@given(run=runs())
+def test_the_summary_never_reports_more_periods_met_than_due(run):
+    summary = summary_of(*run)
+
+    assert 0 <= summary.met <= summary.due <= summary.count
+    assert 0 <= summary.completion <= 1
+    assert len(summary.missed) == summary.due - summary.met
+    if summary.missed and not summary.closed:
+        assert summary.status == Status.BEHIND
+    statuses = CLOSED_STATUSES if summary.closed else RUNNING_STATUSES
+    assert summary.status in statuses
+
+
+@PROPERTY
+@given(run=runs(), data=st.data())
+def test_one_more_done_activity_never_lowers_the_summary(run, data):
+    periods, done, target, on = run
+    before = summary_of(periods, done, target, on)
+    index = data.draw(st.integers(min_value=0, max_value=len(before.periods) - 1))
+    more = [d + 1 if i == index else d for i, d in enumerate(done)]
+
+    after = summary_of(periods, more, target, on)
+
+    assert after.completion >= before.completion
+    assert after.met >= before.met
+    assert after.done == before.done + 1
+    rank = CLOSED_RANK if before.closed else RUNNING_RANK
+    assert rank[after.status] >= rank[before.status]
+
+
+def test_a_single_missed_past_week_is_behind_plan_at_once():
+    weeks = target_periods(date(2026, 1, 1), date(2026, 12, 31), TargetPeriod.WEEK)
+    # Monday of week 3: weeks 1-2 ended, week 2 missed.
+    on = date(2026, 1, 12)
+    summary = summary_of(weeks, [1, 0, 0], 1, on)
+
+    assert (summary.met, summary.due, summary.count) == (1, 2, 53)
+    assert summary.status == Status.BEHIND
+    assert [p.period.label for p in summary.missed] == [weeks[1].label]
+
+
+def test_a_pledge_from_29_february_has_whole_years():
+    periods = target_periods(date(2024, 2, 29), date(2027, 2, 28), TargetPeriod.YEAR)
+
+    assert spans(periods) == [
+        (date(2024, 2, 29), date(2025, 2, 28)),
+        (date(2025, 3, 1), date(2026, 2, 28)),
+        (date(2026, 3, 1), date(2027, 2, 28)),
+    ]

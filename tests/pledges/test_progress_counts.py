@@ -197,8 +197,8 @@ def test_the_counts_are_per_period_and_site_with_the_measured_sum(shapes):
     quantity = commitments[2]
     for day, site, value in ((date(2026, 2, 1), sites[0], 10), (date(2026, 3, 1), None, 5)):
         activity = ActivityFactory(commitment=quantity, date=day, site=site)
-        Measurement.objects.create(activity=activity, quantity="vehicles_checked", value=value)
-        Measurement.objects.create(activity=activity, quantity="breath_tests", value=99)
+        Measurement.objects.create(activity=activity, quantity_id="vehicles_checked", value=value)
+        Measurement.objects.create(activity=activity, quantity_id="breath_tests", value=99)
     ActivityFactory(commitment=quantity, date=date(2026, 3, 2), status="planned")
     rows = ProgressCount.objects.filter(commitment=quantity).values_list(
         "period_start", "site", "done", "quantity"
@@ -270,12 +270,12 @@ def test_deleting_activities_and_measurements_recounts(shapes):
     commitments, _sites = shapes
     activity = ActivityFactory(commitment=commitments[2], date=date(2026, 4, 1))
     measurement = Measurement.objects.create(
-        activity=activity, quantity="vehicles_checked", value=7
+        activity=activity, quantity_id="vehicles_checked", value=7
     )
     assert ProgressCount.objects.get(commitment=commitments[2]).quantity == 7
     measurement.delete()
     assert ProgressCount.objects.get(commitment=commitments[2]).quantity == 0
-    Measurement.objects.create(activity=activity, quantity="vehicles_checked", value=3)
+    Measurement.objects.create(activity=activity, quantity_id="vehicles_checked", value=3)
     activity.delete()
     assert not ProgressCount.objects.filter(commitment=commitments[2]).exists()
     assert differences() == []
@@ -324,7 +324,7 @@ class TestAdmin:
     def test_an_admin_deletion_keeps_the_counts(self, admin, shapes):
         commitments, _sites = shapes
         activity = ActivityFactory(commitment=commitments[0], date=date(2026, 4, 1))
-        Measurement.objects.create(activity=activity, quantity="vehicles_checked", value=2)
+        Measurement.objects.create(activity=activity, quantity_id="vehicles_checked", value=2)
         response = admin.post(f"/admin/pledges/activity/{activity.pk}/delete/", {"post": "yes"})
         assert response.status_code == 302
         assert not ProgressCount.objects.filter(commitment=commitments[0]).exists()

@@ -76,10 +76,17 @@ def test_multi_year_pledge_judges_each_year_on_its_own():
     ActivityFactory.create_batch(3, commitment=commitment, date=date(2018, 5, 1))
     ActivityFactory(commitment=commitment, date=date(2019, 5, 1))
     today = date(2020, 3, 1)
-    assert progress_of(commitment, year=2018, today=today).status == Status.DONE
-    assert progress_of(commitment, year=2019, today=today).status == Status.PARTLY_DONE
-    running = progress_of(commitment, year=2020, today=today)
-    assert (running.done, running.status) == (0, Status.NOT_STARTED)
+    loaded = Commitment.objects.select_related("pledge").prefetch_related("target_sites")
+    (report,) = commitment_reports(loaded.filter(pk=commitment.pk), today=today)
+    assert [(p.period.label, p.done, p.status) for p in report.summary.periods] == [
+        ("2018", 3, Status.DONE),
+        ("2019", 1, Status.PARTLY_DONE),
+        ("2020", 0, Status.NOT_STARTED),
+    ]
+    # The whole: 1 of 3 years met, 2 ended, one of them missed.
+    summary = report.summary
+    assert (summary.met, summary.due, summary.count, summary.status) == (1, 2, 3, Status.BEHIND)
+    assert summary.completion == 1 / 3
 
 
 def test_whole_validity_target_counts_every_year():

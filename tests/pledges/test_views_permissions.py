@@ -127,7 +127,7 @@ def test_polis_cannot_log_a_municipal_only_commitment(client_for, demo_pledge):
         position=9,
         text="Kommunen lovar att ordna trygghetsvandringar.",
         responsible="municipality",
-        activity_type="safety_walk",
+        activity_type_id="safety_walk",
         target_kind="qualitative",
     )
     response = client_for("polis").get(f"/samordnare/aktiviteter/ny/?commitment={commitment.pk}")

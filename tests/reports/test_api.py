@@ -102,7 +102,7 @@ def test_constant_queries(client, demo_pledge, django_assert_num_queries):
     traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
     for day in range(1, 20):
         activity = Activity.objects.create(commitment=traffic, date=date(2017, 3, day))
-        Measurement.objects.create(activity=activity, quantity="breath_tests", value=day)
+        Measurement.objects.create(activity=activity, quantity_id="breath_tests", value=day)
     other = CommitmentFactory(pledge=demo_pledge, position=9)
     for day in range(1, 10):
         Activity.objects.create(commitment=other, date=date(2017, 4, day), status="done")
@@ -130,3 +130,15 @@ def test_activities_are_paginated(client, demo_pledge):
     assert not {a["id"] for a in first["results"]} & {a["id"] for a in second["results"]}
     assert client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/?page=9").status_code == 404
     assert client.get(f"/api/v1/pledges/{demo_pledge.pk}/activities/?page=x").status_code == 404
+
+
+def test_the_schema_documents_the_summary_periods_sites_and_places(client, demo_pledge):
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    components = schema["components"]["schemas"]
+    commitment = components["Commitment"]["properties"]
+    for field in ("summary", "progress", "periods", "places"):
+        assert field in commitment, field
+    summary = components["Summary"]["properties"]
+    for field in ("periods_total", "periods_due", "periods_met", "done", "status", "remaining"):
+        assert summary[field].get("description") or field in ("done", "status"), field
+    assert "sites" in components["Progress"]["properties"]

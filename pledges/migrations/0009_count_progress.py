@@ -72,6 +72,6 @@ def count(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("pledges", "0004_progress_counts_and_indexes")]
+    dependencies = [("pledges", "0008_progress_counts_and_indexes")]
 
     operations = [migrations.RunPython(count, migrations.RunPython.noop)]

@@ -1,0 +1,392 @@
+"""Benchmark the public pages on PostgreSQL with national-scale synthetic data (`make bench`).
+
+Usage: python scripts/bench.py [--quick] [--seconds S] [--max-requests N] [--threads T]
+
+1. Creates the database if it is missing (DATABASE_URL, default
+   postgres://postgres@127.0.0.1:5432/medborgar_bench, or medborgar_bench_quick with
+   --quick), migrates it, loads the reference data and, unless synthetic data is already
+   there, runs seed_scale (--scale 1, about a million activities; 0.01 with --quick),
+   then VACUUM ANALYZE, so that the planner has the statistics a database in use has.
+2. Runs each page once through Django's test client in this process, against the same
+   database and settings, to count its SQL queries and measure its size.
+3. Starts gunicorn with the production settings (DEBUG off) on 127.0.0.1 with two
+   workers, and loads each page with T concurrent clients for S seconds or N requests,
+   whichever comes first (requests under way then are waited for), right after loading
+   /healthz the same way: the ratio to /healthz says how far a page is from the cheapest
+   request the stack can answer, on the same machine at the same moment.
+
+Every figure printed is measured in this run. The clients share the machine with
+gunicorn and PostgreSQL, so the figures are comparable within a run, not across machines.
+"""
+
+import argparse
+import http.client
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/medborgar_bench"
+HOST = "127.0.0.1"
+
+
+def say(text=""):
+    """Report a line at once (the run takes minutes)."""
+    sys.stdout.write(f"{text}\n")
+    sys.stdout.flush()
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="A small scale (0.01), 2 s a page.")
+    parser.add_argument("--scale", type=float, help="seed_scale's --scale (default 1).")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seconds", type=float, help="Load time per page (default 5).")
+    parser.add_argument("--max-requests", type=int, default=500, help="Per page at most.")
+    parser.add_argument("--threads", type=int, default=4, help="Concurrent clients.")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+    args = parser.parse_args()
+    args.scale = args.scale or (0.01 if args.quick else 1.0)
+    args.seconds = args.seconds or (2.0 if args.quick else 5.0)
+    default = DEFAULT_URL + ("_quick" if args.quick else "")
+    args.database_url = os.environ.get("DATABASE_URL") or default
+    return args
+
+
+def ensure_database(url):
+    """Create the PostgreSQL database of ``url`` if it does not exist."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urllib.parse.urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit(f"The bench runs on PostgreSQL; DATABASE_URL is {parts.scheme}.")
+    name = parts.path.lstrip("/")
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=urllib.parse.unquote(parts.username or ""),
+        password=urllib.parse.unquote(parts.password or ""),
+        host=parts.hostname,
+        port=parts.port or 5432,
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            say(f"Created database {name}.")
+    connection.close()
+
+
+def production_environment(url):
+    """The production settings, as docker-compose.yml runs them on plain HTTP, with an
+    in-process cache (no Redis here) and quiet logs."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DATABASE_URL=url,
+        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-only-not-secret"),
+        DJANGO_ALLOWED_HOSTS=f"{HOST},localhost",
+        CACHE_URL="locmemcache://",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SECURE_COOKIES="false",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    return env
+
+
+def prepare(args):
+    """Migrate, load the reference data and the synthetic data, collect static files."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from reports import scale
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data")
+    if scale.is_loaded():
+        say("Synthetic data already loaded (seed_scale); not seeding again.")
+    else:
+        call_command("seed_scale", scale=args.scale, seed=args.seed, force=True)
+    # Freshly bulk-loaded tables have no planner statistics until autovacuum comes by;
+    # a database in use has them.
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    say(f"VACUUM ANALYZE took {time.perf_counter() - started:.1f} s.")
+    # The production storage serves files by their manifest: collect them as the image does.
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def pages():
+    """(name, path) of each page measured, picked from the data."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from dialogues.models import Dialogue
+    from places.models import Municipality
+    from pledges.models import Activity, Pledge
+
+    today = timezone.localdate()
+
+    def current(municipality):
+        # The main pledge in force today (a winter pledge starts later in the year).
+        return (
+            Pledge.objects.public()
+            .filter(municipality=municipality, status=Pledge.State.PUBLISHED)
+            .in_force_during(today, today)
+            .order_by("valid_from")
+            .first()
+        )
+
+    large = Municipality.objects.get(code="0180")  # Stockholm, the largest
+    counts = list(
+        Activity.objects.values("commitment__pledge__municipality")
+        .annotate(n=Count("id"))
+        .order_by("n", "commitment__pledge__municipality")
+        .values_list("commitment__pledge__municipality", "n")
+    )
+    # The median municipality by activities; of those around it, the nearest whose
+    # current pledge is a yearly one (not a winter pledge).
+    middle = len(counts) // 2
+    nearest = sorted(range(len(counts)), key=lambda i: abs(i - middle))
+    small, small_n = next(
+        (municipality, n)
+        for municipality, n in (
+            (Municipality.objects.get(pk=counts[i][0]), counts[i][1]) for i in nearest
+        )
+        if (pledge := current(municipality)) and pledge.valid_from.month == 1
+    )
+    pledge = current(large)
+    dialogues = Dialogue.objects.published().filter(municipality=large)
+    dialogue = (
+        dialogues.filter(pictures__focus_areas__commitments__pledge=pledge).first()
+        or dialogues.first()
+    )
+    large_n = Activity.objects.filter(commitment__pledge__municipality=large).count()
+    say(
+        f"Large: {large.name} ({large_n:,} activities); typical small: {small.name} "
+        f"({small_n:,} activities, about the median of {len(counts)} municipalities)."
+    )
+    return [
+        ("index", "/"),
+        (f"municipality {large.slug}", f"/kommun/{large.slug}/"),
+        (f"municipality {small.slug}", f"/kommun/{small.slug}/"),
+        (f"year {large.slug} {today.year}", f"/kommun/{large.slug}/{today.year}/"),
+        (f"year {small.slug} {today.year}", f"/kommun/{small.slug}/{today.year}/"),
+        ("dialogue", f"/kommun/{large.slug}/dialoger/{dialogue.pk}/"),
+        ("API pledge", f"/api/v1/pledges/{pledge.pk}/"),
+        ("API activities", f"/api/v1/pledges/{pledge.pk}/activities/"),
+    ]
+
+
+def count_queries(paths):
+    """{path: (status, queries, bytes)} from one request each through the test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+    result = {}
+    for path in paths:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        result[path] = (response.status_code, len(queries), len(response.content))
+    return result
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(env, workers, log):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(workers),
+            # A slow page must be measured, not killed.
+            "--timeout",
+            "600",
+            "--chdir",
+            str(ROOT),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited with {process.returncode}; see {log.name}")
+        try:
+            if fetch(port, "/healthz")[0] == 200:
+                return process, port
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.terminate()
+    sys.exit(f"gunicorn did not answer /healthz within 60 s; see {log.name}")
+
+
+def fetch(port, path):
+    connection = http.client.HTTPConnection(HOST, port, timeout=900)
+    try:
+        connection.request("GET", path, headers={"Host": HOST})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, len(body)
+    finally:
+        connection.close()
+
+
+def load(port, path, *, seconds, max_requests, threads):
+    """Request ``path`` from ``threads`` clients until ``seconds`` have passed or
+    ``max_requests`` have been sent; wait for those under way. Returns (latencies in ms,
+    failures, elapsed seconds)."""
+    lock = threading.Lock()
+    latencies, failures = [], []
+    sent = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    def client():
+        nonlocal sent
+        while True:
+            with lock:
+                if sent >= max_requests or time.perf_counter() >= deadline:
+                    return
+                sent += 1
+            began = time.perf_counter()
+            try:
+                status, _size = fetch(port, path)
+            except OSError as error:
+                status = repr(error)
+            took = (time.perf_counter() - began) * 1000
+            with lock:
+                (latencies if status == 200 else failures).append(took if status == 200 else status)
+
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return latencies, failures, time.perf_counter() - start
+
+
+def measure(port, path, args, *, capped=True):
+    latencies, failures, elapsed = load(
+        port,
+        path,
+        seconds=args.seconds,
+        max_requests=args.max_requests if capped else sys.maxsize,
+        threads=args.threads,
+    )
+    rate = len(latencies) / elapsed if elapsed else 0.0
+    median = statistics.median(latencies) if latencies else float("nan")
+    return {"n": len(latencies), "failures": failures, "median": median, "rate": rate}
+
+
+def main():
+    args = parse_args()
+    ensure_database(args.database_url)
+    env = production_environment(args.database_url)
+    os.environ.update(env)
+
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from pledges.models import Activity
+
+    started = time.perf_counter()
+    prepare(args)
+    say(f"Prepared in {time.perf_counter() - started:.1f} s.")
+    measured = pages()
+    queries = count_queries(["/healthz", *(path for _name, path in measured)])
+    for name, path in measured:
+        if queries[path][0] != 200:
+            sys.exit(f"{name} {path} answered {queries[path][0]} in the test client.")
+
+    with tempfile.NamedTemporaryFile("w", prefix="bench-gunicorn-", suffix=".log") as log:
+        process, port = start_gunicorn(env, args.workers, log)
+        try:
+            # Each worker loads its templates and caches on its first requests.
+            for _name, path in measured:
+                for _ in range(args.workers):
+                    fetch(port, path)
+            rows = []
+            for name, path in measured:
+                health = measure(port, "/healthz", args, capped=False)
+                page = measure(port, path, args)
+                rows.append((name, path, health, page))
+                say(
+                    f"  measured {path}: {page['rate']:.2f} req/s ({page['n']} requests), "
+                    f"/healthz {health['rate']:.1f} req/s"
+                )
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    parts = urllib.parse.urlsplit(args.database_url)
+    say()
+    say(
+        f"Public pages, {timezone.localdate()}: PostgreSQL {parts.hostname}{parts.path}, "
+        f"{Activity.objects.count():,} activities; gunicorn {args.workers} sync workers, "
+        f"production settings (DEBUG off); {args.threads} concurrent clients, "
+        f"{args.seconds:g} s or {args.max_requests} requests per page, each after "
+        f"{args.seconds:g} s on /healthz. Queries: one request through the test client, "
+        "BEGIN and COMMIT of ATOMIC_REQUESTS included. Median ms: the latency under that "
+        "load. Ratio: the page's req/s over the /healthz req/s measured just before it."
+    )
+    header = (
+        f"{'page':<28} {'path':<34} {'queries':>7} {'HTML KB':>8} {'requests':>8} "
+        f"{'median ms':>10} {'req/s':>8} {'ratio':>7}"
+    )
+    say(header)
+    say("-" * len(header))
+    health_rates = [health["rate"] for _n, _p, health, _page in rows]
+    health_medians = [health["median"] for _n, _p, health, _page in rows]
+    health_count = sum(health["n"] for _n, _p, health, _page in rows)
+    say(
+        f"{'/healthz (median of runs)':<28} {'/healthz':<34} {queries['/healthz'][1]:>7} "
+        f"{queries['/healthz'][2] / 1024:>8.1f} {health_count:>8} "
+        f"{statistics.median(health_medians):>10.1f} {statistics.median(health_rates):>8.1f} "
+        f"{1:>7.2f}"
+    )
+    failed = False
+    for name, path, health, page in rows:
+        _status, count, size = queries[path]
+        ratio = page["rate"] / health["rate"] if health["rate"] else float("nan")
+        say(
+            f"{name:<28} {path:<34} {count:>7} {size / 1024:>8.1f} {page['n']:>8} "
+            f"{page['median']:>10.1f} {page['rate']:>8.2f} {ratio:>7.4f}"
+        )
+        if page["failures"] or health["failures"]:
+            failed = True
+            say(f"  failures: {(page['failures'] + health['failures'])[:5]}")
+    if failed:
+        sys.exit("Some requests failed; the figures above leave them out.")
+
+
+if __name__ == "__main__":
+    main()
