@@ -174,6 +174,8 @@ def pages():
         or dialogues.first()
     )
     large_n = Activity.objects.filter(commitment__pledge__municipality=large).count()
+    # The promise of the current pledge with the most activities: its page of them all.
+    busiest = pledge.commitments.annotate(n=Count("activities")).order_by("-n", "position").first()
     say(
         f"Large: {large.name} ({large_n:,} activities); typical small: {small.name} "
         f"({small_n:,} activities, about the median of {len(counts)} municipalities)."
@@ -184,6 +186,10 @@ def pages():
         (f"municipality {small.slug}", f"/kommun/{small.slug}/"),
         (f"year {large.slug} {today.year}", f"/kommun/{large.slug}/{today.year}/"),
         (f"year {small.slug} {today.year}", f"/kommun/{small.slug}/{today.year}/"),
+        (
+            f"activities {large.slug} {today.year}",
+            f"/kommun/{large.slug}/{today.year}/lofte/{busiest.pk}/aktiviteter/",
+        ),
         ("dialogue", f"/kommun/{large.slug}/dialoger/{dialogue.pk}/"),
         ("API pledge", f"/api/v1/pledges/{pledge.pk}/"),
         ("API activities", f"/api/v1/pledges/{pledge.pk}/activities/"),
