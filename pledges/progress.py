@@ -7,6 +7,7 @@ The database side (``pledges.selectors``) only fetches done counts per day and s
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -154,6 +155,13 @@ def _spans(valid_from: date, valid_to: date, months: int, kind: str) -> list[Per
 def target_periods(
     valid_from: date, valid_to: date, kind: str, *, school_year: bool = False
 ) -> list[Period]:
+    """Cut a pledge's validity into the periods a target is judged over (see
+    ``_target_periods``). Many commitments share a validity: the cut is made once."""
+    return list(_target_periods(valid_from, valid_to, str(kind), school_year))
+
+
+@functools.lru_cache(maxsize=4096)
+def _target_periods(valid_from: date, valid_to: date, kind: str, school_year: bool) -> tuple:
     """Cut a pledge's validity into the periods a target is judged over, in order.
 
     Years are the years of the pledge, counted from its first day (calendar years for a
@@ -170,9 +178,9 @@ def target_periods(
     if valid_to < valid_from:
         raise ValueError("valid_to is before valid_from")
     if kind == TargetPeriod.VALIDITY:
-        return [Period(valid_from, valid_to, kind)]
+        return (Period(valid_from, valid_to, kind),)
     if kind == TargetPeriod.YEAR:
-        return _spans(valid_from, valid_to, 12, kind)
+        return tuple(_spans(valid_from, valid_to, 12, kind))
     if kind == TargetPeriod.TERM:
         periods = [
             Period(max(start, valid_from), min(end, valid_to), kind)
@@ -180,7 +188,7 @@ def target_periods(
             for start, end in school_terms(y)
             if start <= valid_to and valid_from <= end
         ]
-        return periods or [Period(valid_from, valid_to, kind)]
+        return tuple(periods or [Period(valid_from, valid_to, kind)])
     candidates: Iterable[tuple[date, date]]
     if kind == TargetPeriod.MONTH:
         candidates = (
@@ -206,7 +214,7 @@ def target_periods(
         periods[-1] = Period(periods[-1].start, valid_to, kind)
     if school_year:
         periods = [p for p in periods if school_days(p.start, p.end) > 0]
-    return periods or [Period(valid_from, valid_to, kind)]
+    return tuple(periods or [Period(valid_from, valid_to, kind)])
 
 
 def containing(periods: list[Period], day: date) -> Period | None:
