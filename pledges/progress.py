@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db import models
 from django.utils.formats import date_format
@@ -442,23 +443,23 @@ class Summary:
         """True when the last period has ended."""
         return not self.open_ended and self.due == self.count
 
-    @property
+    @cached_property
     def due(self) -> int:
         """Periods that have ended by ``on``: what was due so far."""
         return sum(1 for p in self.periods if p.closed)
 
-    @property
+    @cached_property
     def met(self) -> int:
         """Ended periods whose target was reached (never more than ``due``); a running
         period counts once it has ended."""
         return sum(1 for p in self.periods if p.closed and p.status == Status.DONE)
 
-    @property
+    @cached_property
     def missed(self) -> tuple[Progress, ...]:
         """Ended periods whose target was not reached, oldest first."""
         return tuple(p for p in self.periods if p.closed and p.status != Status.DONE)
 
-    @property
+    @cached_property
     def done(self) -> int:
         """What was done in every period begun so far: the total beside the periods met."""
         return sum(p.done for p in self.periods) if not self.single else self.current.done
@@ -468,7 +469,7 @@ class Summary:
         """Per period: the target in force in the current one."""
         return self.current.target
 
-    @property
+    @cached_property
     def status(self) -> Status:
         current = self.current
         if self.single or not self.quantitative:
@@ -485,7 +486,7 @@ class Summary:
             return Status.NOT_STARTED
         return Status.ON_TRACK
 
-    @property
+    @cached_property
     def completion(self) -> float | None:
         if not self.quantitative:
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from .models import Commitment, FollowUp, PeriodVerdict, Pledge, Quantity
 from .progress import Progress, Status, Summary, overall
@@ -174,7 +175,7 @@ class PledgeReport:
     """What it changed from the pledge it revises (the year page); None when it revises
     none, or where the page shows no lineage."""
 
-    @property
+    @cached_property
     def overall(self) -> float | None:
         """Mean completion of the commitments with a numeric target; None when none has."""
         return overall(c.summary.completion for c in self.commitments)

@@ -27,6 +27,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, DenseRank
 
+from places.models import Site
+
 from . import progress
 from .models import (
     Activity,
@@ -290,21 +292,39 @@ def commitment_reports(commitments, *, today, year=None, whole=frozenset()):
     return reports
 
 
-def pledge_reports(pledges, *, today, year=None):
+# What a commitment's figure is computed from (``commitment_reports``), and no more.
+FIGURE_FIELDS = (
+    "id",
+    "pledge_id",
+    "position",
+    "target_kind",
+    "target_value",
+    "target_period",
+    "school_year_only",
+    "assessed_status",
+)
+
+
+def pledge_reports(pledges, *, today, year=None, labels=True):
     """Each pledge as a ``PledgeReport`` as of ``today``, with its commitments' reports
     (see ``commitment_reports``), whose ``commitment.pledge`` is the pledge given. Costs
     four queries (commitments, their target sites, amendments, the done counts) whatever
-    the number of pledges, commitments and activities."""
+    the number of pledges, commitments and activities. Without ``labels`` the commitments
+    carry only what their figures need (no unit or type names: the index)."""
     pledges = list(pledges)
     if not pledges:
         return []
     by_id = {pledge.pk: pledge for pledge in pledges}
-    commitments = list(
-        Commitment.objects.filter(pledge__in=list(by_id))
-        .with_labels()
-        .prefetch_related("target_sites")
-        .order_by("pledge_id", "position")
+    commitments = Commitment.objects.filter(pledge__in=list(by_id)).order_by(
+        "pledge_id", "position"
     )
+    if labels:
+        commitments = commitments.with_labels().prefetch_related("target_sites")
+    else:
+        commitments = commitments.only(*FIGURE_FIELDS).prefetch_related(
+            Prefetch("target_sites", queryset=Site.objects.only("id", "name"))
+        )
+    commitments = list(commitments)
     for commitment in commitments:
         commitment.pledge = by_id[commitment.pledge_id]
     by_pledge = defaultdict(list)
@@ -630,7 +650,7 @@ def activity_history(activity, *, internal_notes=True):
     (created, changed, deleted) and each changed field with its old and new value; the
     internal notes' changes only when ``internal_notes``."""
     hidden = HIDDEN_HISTORY_FIELDS if internal_notes else {*HIDDEN_HISTORY_FIELDS, "internal_notes"}
-    from places.models import Organisation, Site
+    from places.models import Organisation
 
     records = list(
         activity.history.select_related("history_user").order_by("history_date", "history_id")

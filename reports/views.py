@@ -96,7 +96,8 @@ class IndexView(PublicPage):
         context.update(
             form=form,
             reports=sorted(
-                pledge_reports(pledges, today=today), key=lambda r: r.pledge.municipality.name
+                pledge_reports(pledges, today=today, labels=False),
+                key=lambda r: r.pledge.municipality.name,
             ),
             filtered=form.is_bound,
         )
