@@ -56,3 +56,44 @@ def test_axe_check_catches_a_violation(page):
     page.set_content('<html lang="sv"><body><main><img src="x.png"><input></main></body></html>')
     with pytest.raises(AssertionError, match="violations"):
         assert_no_axe_violations(page)
+
+
+def test_a_weekly_promise_with_missed_weeks_and_its_activity_pages_are_accessible(page, demo_site):
+    from datetime import date, timedelta
+
+    import time_machine
+
+    from tests.pledges.factories import (
+        ActivityFactory,
+        CommitmentFactory,
+        MunicipalityFactory,
+        PledgeFactory,
+    )
+
+    pledge = PledgeFactory(
+        municipality=MunicipalityFactory(name="Veckoby", slug="veckoby"),
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2026, 12, 31),
+    )
+    commitment = CommitmentFactory(
+        pledge=pledge, target_value=1, target_period="week", unit="trafikkontroller"
+    )
+    day = date(2026, 1, 5)
+    while day < date(2026, 11, 16):
+        if day.isocalendar()[1] % 5:  # every fifth week missed
+            ActivityFactory(commitment=commitment, date=day, public_summary=f"Kontroll {day}.")
+        day += timedelta(days=7)
+
+    # The live server runs in this process: it reads the same clock.
+    with time_machine.travel(date(2026, 11, 25)):
+        page.goto(f"{demo_site}/kommun/veckoby/2026/")
+        figure = page.locator("section.commitment .figure-text").inner_text()
+        assert "av 53 veckor med minst 1 trafikkontroll" in figure
+        assert "Efter plan" in figure
+        assert page.locator("tr.missed").count() >= 1
+        assert_no_axe_violations(page)
+
+        page.goto(f"{demo_site}/kommun/veckoby/2026/lofte/{commitment.pk}/aktiviteter/")
+        assert page.locator("h1").count() == 1
+        assert "Kontroll" in page.locator("main").inner_text()
+        assert_no_axe_violations(page)
