@@ -52,19 +52,17 @@ from .reports import (
 )
 
 
-def _done_in(rows, period, kind, bound):
-    """Done count (or measured sum) of the rows of ``period``, in total and per site; with
-    ``bound`` (site ids), only the rows at those sites."""
+def _done_in(rows, kind, bound):
+    """Done count (or measured sum) of a period's rows ((site id, done, quantity)), in
+    total and per site; with ``bound`` (site ids), only the rows at those sites."""
     total = 0
     per_site = defaultdict(int)
-    for row in rows:
-        if row["period_start"] != period.start:
+    for site_id, n, quantity in rows:
+        if bound and site_id not in bound:
             continue
-        if bound and row["site_id"] not in bound:
-            continue
-        amount = (row["quantity"] or 0) if kind == TargetKind.QUANTITY else row["n"]
+        amount = quantity if kind == TargetKind.QUANTITY else n
         total += amount
-        per_site[row["site_id"]] += amount
+        per_site[site_id] += amount
     return total, per_site
 
 
@@ -72,7 +70,7 @@ def _assess_period(commitment, rows, period, today, *, amendments, sites, bound)
     """One period judged; ``amendments`` ((day, value) pairs), ``sites`` (the target
     sites) and ``bound`` (the ids of the bound sites) read once per commitment."""
     kind = commitment.target_kind
-    total, per_site = _done_in(rows, period, kind, bound)
+    total, per_site = _done_in(rows, kind, bound)
     target_value = commitment.target_value
     if target_value is not None:
         target_value = progress.target_in_force(target_value, amendments, min(today, period.end))
@@ -97,9 +95,9 @@ def _assess_period(commitment, rows, period, today, *, amendments, sites, bound)
 
 
 def progress_rows(periods_by_commitment, *, today):
-    """The done counts of each commitment per target period and site, by commitment id: rows
-    with ``period_start``, ``site_id``, ``n`` (done activities) and ``quantity`` (the sum of
-    the commitment's measured quantity), read from ``ProgressCount`` for these commitments
+    """The done counts of each commitment per target period and site: by commitment id and
+    period start, rows of (site id, done activities, the sum of the commitment's measured
+    quantity), read from ``ProgressCount`` for these commitments
     only. A done activity dated after ``today`` never counts, however it got into the
     database: the same query brings those (none, normally: a done activity cannot be
     dated in the future) to be taken off again. One query whatever the number of
@@ -118,22 +116,19 @@ def progress_rows(periods_by_commitment, *, today):
         .values_list("commitment_id", "site_id", "date", "n", "quantity", "ahead")
         .order_by()
     )
-    totals = defaultdict(lambda: [0, 0])
+    rows = defaultdict(lambda: defaultdict(list))
+    taken_off = []
     for commitment_id, site_id, day, n, quantity, is_ahead in counted.union(ahead, all=True):
         if is_ahead:
-            period = progress.containing(periods_by_commitment[commitment_id], day)
-            if period is None:
-                continue
-            day, n, quantity = period.start, -n, -(quantity or 0)
-        total = totals[commitment_id, day, site_id]
-        total[0] += n
-        total[1] += quantity or 0
-    rows_by_commitment = defaultdict(list)
-    for (commitment_id, period_start, site_id), (n, quantity) in totals.items():
-        rows_by_commitment[commitment_id].append(
-            {"period_start": period_start, "site_id": site_id, "n": n, "quantity": quantity}
-        )
-    return rows_by_commitment
+            taken_off.append((commitment_id, site_id, day, n, quantity or 0))
+        else:
+            # One row per (commitment, period, site): the table's unique constraint.
+            rows[commitment_id][day].append((site_id, n, quantity or 0))
+    for commitment_id, site_id, day, n, quantity in taken_off:
+        period = progress.containing(periods_by_commitment[commitment_id], day)
+        if period is not None:
+            rows[commitment_id][period.start].append((site_id, -n, -quantity))
+    return rows
 
 
 def _measured_sum():
@@ -256,9 +251,7 @@ def commitment_reports(commitments, *, today, year=None, whole=frozenset()):
         periods = periods_by_commitment[commitment.pk]
         # Each period judged over its own rows: a weekly target of several years has
         # hundreds of both.
-        rows = defaultdict(list)
-        for row in rows_by_commitment[commitment.pk]:
-            rows[row["period_start"]].append(row)
+        rows = rows_by_commitment[commitment.pk]
         begun = [p for p in periods if p.start <= today] or periods[:1]
         facts = {
             "amendments": [(a.effective_from, a.new_value) for a in commitment.amendments.all()],
@@ -267,7 +260,7 @@ def commitment_reports(commitments, *, today, year=None, whole=frozenset()):
         }
         summary = progress.summarise(
             [
-                _assess_period(commitment, rows[period.start], period, today, **facts)
+                _assess_period(commitment, rows.get(period.start, ()), period, today, **facts)
                 for period in begun
             ],
             today,

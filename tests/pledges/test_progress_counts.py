@@ -50,14 +50,12 @@ def naive_counts(commitments, today):
 
 def read_counts(commitments, today):
     rows = progress_rows({c.pk: c.target_periods(today) for c in commitments}, today=today)
-    return Counter(
-        {
-            (commitment_id, row["period_start"], row["site_id"]): row["n"]
-            for commitment_id, commitment_rows in rows.items()
-            for row in commitment_rows
-            if row["n"]
-        }
-    )
+    counts = Counter()
+    for commitment_id, periods in rows.items():
+        for period_start, period_rows in periods.items():
+            for site_id, n, _quantity in period_rows:
+                counts[commitment_id, period_start, site_id] += n
+    return +counts
 
 
 @pytest.fixture
