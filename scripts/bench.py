@@ -193,6 +193,9 @@ def pages():
         ("dialogue", f"/kommun/{large.slug}/dialoger/{dialogue.pk}/"),
         ("API pledge", f"/api/v1/pledges/{pledge.pk}/"),
         ("API activities", f"/api/v1/pledges/{pledge.pk}/activities/"),
+        # Not a figure page: the floor of the stack (middleware, a form, the base
+        # template, one query), against which the pages above can be read.
+        ("floor: Tyck till form", f"/kommun/{small.slug}/tyck-till/"),
     ]
 
 
@@ -360,9 +363,9 @@ def main():
         f"{Activity.objects.count():,} activities; gunicorn {args.workers} sync workers, "
         f"production settings (DEBUG off); {args.threads} concurrent clients, "
         f"{args.seconds:g} s or {args.max_requests} requests per page, each after "
-        f"{args.seconds:g} s on /healthz. Queries: one request through the test client, "
-        "BEGIN and COMMIT of ATOMIC_REQUESTS included. Median ms: the latency under that "
-        "load. Ratio: the page's req/s over the /healthz req/s measured just before it."
+        f"{args.seconds:g} s on /healthz. Queries: one request through the test client "
+        "(with BEGIN and COMMIT where a view runs in a transaction). Median ms: the latency "
+        "under that load. Ratio: the page's req/s over the /healthz req/s measured just before it."
     )
     header = (
         f"{'page':<28} {'path':<34} {'queries':>7} {'HTML KB':>8} {'requests':>8} "
