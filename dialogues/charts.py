@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 48, 32, 16, 32
+LEFT, RIGHT, TOP, BOTTOM = 48, 32, 28, 32
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,8 @@ class Point:
 @dataclass(frozen=True)
 class Chart:
     points: list[Point]
-    ticks: list[tuple[float, str]]
+    ticks: list[tuple[float, Decimal]]
+    """(y, value) of each grid line; the template formats the value in the page's locale."""
     baseline: float
     width: int = WIDTH
     height: int = HEIGHT
@@ -64,7 +65,5 @@ def line_chart(values, scale_min, scale_max, *, ticks=4) -> Chart | None:
         for year, value in values
     ]
     step = (high - low) / ticks
-    tick_marks = [
-        (y_of(low + step * i), f"{(low + step * i).normalize():f}") for i in range(ticks + 1)
-    ]
+    tick_marks = [(y_of(low + step * i), (low + step * i).normalize()) for i in range(ticks + 1)]
     return Chart(points=points, ticks=tick_marks, baseline=y_of(low))

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -423,6 +425,13 @@ class ActivityType(models.Model):
         return self.unit.label(count) if self.unit_id else self.name
 
 
+# How a promise opens ("Polisen lovar att", "Kommunen och polisen lovar att"): left out of
+# its short title, which the overview shows under the responsible party.
+PROMISE_OPENING = re.compile(
+    r"^\s*(polisen|kommunen)(\s+och\s+(polisen|kommunen))?\s+lovar\s+(att\s+)?", re.I
+)
+
+
 class CommitmentQuerySet(models.QuerySet):
     def with_labels(self):
         """The commitments with their activity type (and its unit), unit and measured
@@ -478,6 +487,15 @@ class Commitment(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     text = models.TextField(_("text"), help_text=_("Exactly as published."))
+    short_title = models.CharField(
+        _("short title"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "A few words for the overview of the public page, e.g. “Riktade trafikinsatser”. "
+            "Empty: the start of the text."
+        ),
+    )
     responsible = models.CharField(_("responsible"), max_length=20, choices=Responsible.choices)
     external_parties = models.ManyToManyField(
         Organisation,
@@ -709,6 +727,14 @@ class Commitment(models.Model):
         if self.target_kind not in (TargetKind.COUNT, TargetKind.QUANTITY):
             return []
         return list(self.target_sites.all())
+
+    @property
+    def headline(self):
+        """The short title, or the start of the promise without "Polisen lovar att"."""
+        if self.short_title:
+            return self.short_title
+        text = PROMISE_OPENING.sub("", self.text, count=1).strip()
+        return Truncator(text[:1].upper() + text[1:]).words(9, truncate="…")
 
     @property
     def counts_at_sites(self):

@@ -175,6 +175,10 @@ class PledgeReport:
     """What it changed from the pledge it revises (the year page); None when it revises
     none, or where the page shows no lineage."""
 
+    anchor: str = "lofte"
+    """How its promises' anchors on the page begin: "lofte-4" is promise 4 (its published
+    number) of the page's newest pledge; another pledge on the same page prefixes its id."""
+
     @cached_property
     def overall(self) -> float | None:
         """Mean completion of the commitments with a numeric target; None when none has."""

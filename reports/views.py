@@ -1,4 +1,5 @@
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -181,6 +182,12 @@ class PledgeYearView(PublicPage):
         today = timezone.localdate()
         municipality, year, pledges = self.load(today=today, **kwargs)
         reports = pledge_year_reports(pledges, year=year, today=today, latest=PUBLIC_LOG_PREVIEW)
+        # Promise 4 is #lofte-4 on the page of its pledge's year; an older pledge shown
+        # beside a newer one prefixes its id.
+        reports = [
+            report if index == 0 else replace(report, anchor=f"lofte-{report.pledge.pk}")
+            for index, report in enumerate(reports)
+        ]
         why_commitments_exist(entry.commitment for r in reports for entry in r.commitments)
         context.update(
             municipality=municipality,

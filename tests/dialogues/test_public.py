@@ -54,7 +54,7 @@ class TestTraceability:
         assert traffic.text in html
         assert "3 av 4 trafikinsatser" in html
         assert "Nykterhetskontroller under fredagskvällen" in html
-        assert f"/kommun/asele/2017/#lofte-{traffic.pk}" in html
+        assert f"/kommun/asele/2017/#lofte-{traffic.position}" in html
 
     def test_municipality_page_shows_the_situational_picture_and_its_sources(
         self, client, demo_pledge

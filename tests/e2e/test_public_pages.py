@@ -97,3 +97,28 @@ def test_a_weekly_promise_with_missed_weeks_and_its_activity_pages_are_accessibl
         assert page.locator("h1").count() == 1
         assert "Kontroll" in page.locator("main").inner_text()
         assert_no_axe_violations(page)
+
+
+def test_on_a_phone_the_overview_of_four_promises_fits_in_two_screens(page, demo_site):
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{demo_site}/kommun/asele/2018/")
+    rows = page.locator(".overview-row")
+    assert rows.count() == 4
+    last = rows.nth(3).bounding_box()
+    assert last["y"] + last["height"] < 2 * 812
+    # A status word leads to its meaning in the folded legend, which opens for it.
+    rows.nth(0).locator("a.status-link").click()
+    assert page.locator("details.legend").get_attribute("open") is not None
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("zoom", ["320px", "200%"])
+def test_the_year_page_is_accessible_narrow_and_zoomed(page, demo_site, zoom):
+    if zoom == "320px":
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.goto(f"{demo_site}/kommun/asele/2018/")
+    else:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{demo_site}/kommun/asele/2018/")
+        page.evaluate("document.body.style.zoom = '200%'")
+    assert_no_axe_violations(page)
