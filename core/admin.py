@@ -9,18 +9,38 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError, transaction
+from django.db import DataError, models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import STALE_ROW_MESSAGE, bad_pk
+from .forms import (
+    STALE_ROW_MESSAGE,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    bad_pk,
+)
+
+
+def _integer_key(field):
+    return isinstance(field, models.IntegerField)
 
 
 class SafeChangeListMixin:
     """A filter typed into a list's address that the database cannot run (the year 99999,
-    an id too large for its column) is reported as a bad filter, and rows chosen for an
-    action by ids that cannot be ids are refused; never a 500."""
+    an id too large for its column) is reported as a bad filter, rows chosen for an
+    action by ids that cannot be ids are refused, and so is such an id posted for a
+    relation of a form; never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if _integer_key(db_field.target_field):
+            kwargs.setdefault("form_class", BoundedModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if _integer_key(db_field.related_model._meta.pk):
+            kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def response_action(self, request, queryset):
         chosen = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)

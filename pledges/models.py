@@ -69,6 +69,14 @@ class Agreement(models.Model):
             raise ValidationError(
                 {"valid_to": _("The end cannot be before the start.")}, code="end_before_start"
             )
+        if self.pk is not None:
+            stored = Agreement.objects.filter(pk=self.pk).values_list(
+                "municipality_id", "police_area_id"
+            )
+            if stored.first() == (self.municipality_id, self.police_area_id):
+                # Signed with the area of its day: a municipality that moves to another
+                # area since does not make its earlier agreements wrong.
+                return
         if self.municipality_id:
             self.municipality.require_police_area(field="police_area")
         if (

@@ -97,9 +97,16 @@ def progress_counts_refresh(*, days=(), commitments=()):
     for commitment_id, day in days:
         if commitment_id in whole or commitment_id not in by_id:
             continue
-        period = containing(by_id[commitment_id].counting_periods(day), day)
-        if period is not None:
-            periods.setdefault(commitment_id, set()).add(period)
+        cut = by_id[commitment_id].counting_periods(day)
+        period = containing(cut, day)
+        if period is None:
+            continue
+        if by_id[commitment_id].pledge.valid_to is None and period == cut[-1]:
+            # Until further notice, the last period (a target over the whole validity)
+            # ends only where the cut does: count it whole.
+            whole.add(commitment_id)
+            continue
+        periods.setdefault(commitment_id, set()).add(period)
     stale = Q(commitment_id__in=[pk for pk in whole if pk in by_id])
     for commitment_id, spans in periods.items():
         stale |= Q(commitment_id=commitment_id, period_start__in=[p.start for p in spans])

@@ -83,7 +83,9 @@ class SummarySerializer(serializers.Serializer):
     remaining = serializers.IntegerField(
         allow_null=True, help_text="Still to do in the current period."
     )
-    deadline = serializers.DateField(help_text="The last day of the current period.")
+    deadline = serializers.DateField(
+        allow_null=True, help_text="The last day of the current period; null once all ended."
+    )
 
 
 class UnitSerializer(serializers.ModelSerializer):

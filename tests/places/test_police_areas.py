@@ -496,3 +496,34 @@ class TestWithoutALocalPoliceArea:
         ]
         assert response.context["adminform"].form.non_field_errors() == []
         assert not Organisation.objects.filter(name="Polisen").exists()
+
+
+def test_an_agreement_signed_with_the_old_area_stays_valid_after_a_move(sodra_lappland):
+    """Found in review: moving a municipality to a new area made its earlier agreements
+    impossible to edit."""
+    from datetime import date
+
+    from pledges.models import Agreement
+
+    lycksele = Municipality.objects.get(name="Lycksele")
+    agreement = Agreement.objects.create(
+        municipality=lycksele,
+        police_area=lycksele.police_area,
+        title="Överenskommelse 2025",
+        valid_from=date(2025, 1, 1),
+        valid_to=date(2025, 12, 31),
+    )
+    police_area_create(name="Nya området", region=sodra_lappland.region, municipalities=[lycksele])
+    agreement.refresh_from_db()
+    agreement.title = "Överenskommelse 2025 (rättad)"
+    agreement.full_clean()
+    # A new agreement is with the area of today.
+    fresh = Agreement(
+        municipality=Municipality.objects.get(pk=lycksele.pk),
+        police_area=sodra_lappland,
+        title="Ny",
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2026, 12, 31),
+    )
+    with pytest.raises(ValidationError):
+        fresh.full_clean()

@@ -405,3 +405,22 @@ class TestRebuildProgress:
             call_command("rebuild_progress", "--check")
         call_command("rebuild_progress")
         assert differences() == []
+
+
+def test_a_whole_validity_target_until_further_notice_counts_every_year(world):
+    """Found in review: an old activity's recount of the one open-ended period cut it at
+    the cut's end and lost the newer activities."""
+    pledge = PledgeFactory(valid_from=date(2023, 1, 1), valid_to=None)
+    commitment = CommitmentFactory(pledge=pledge, target_value=10, target_period="validity")
+    user = get_user_model().objects.get(username="admin")
+    for day in (date(2026, 3, 1), date(2026, 4, 1), date(2023, 5, 1)):
+        activity_save(
+            user=user,
+            values={"commitment": commitment, "date": day, "status": "done"},
+            organisations=[],
+            measurements={},
+        )
+    assert list(
+        ProgressCount.objects.filter(commitment=commitment).values_list("done", flat=True)
+    ) == [3]
+    assert not differences()

@@ -249,6 +249,30 @@ class TestAdmin:
         # The code is fixed once saved: commitments and measurements refer to it.
         assert 'name="code"' not in html
 
+    def test_an_id_too_large_for_its_column_is_refused_at_the_field(self, client, world):
+        client.force_login(world.admin)
+        response = client.post(
+            "/admin/pledges/activitytype/add/",
+            {
+                "name_sv": "x",
+                "name_en": "x",
+                "code": "x",
+                "position": "1",
+                "quantities": ["99999999999999999999999"],
+            },
+        )
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["quantities"]
+        assert not ActivityType.objects.filter(code="x").exists()
+
+    def test_only_superusers_read_who_changed_a_shared_row(self, client, world, admin_user):
+        unit = Unit.objects.get(code="trafikinsatser")
+        url = f"/admin/pledges/unit/{unit.pk}/history/"
+        client.force_login(world.admin)
+        assert client.get(url).status_code == 403
+        client.force_login(admin_user)
+        assert client.get(url).status_code == 200
+
     def test_a_used_row_cannot_be_deleted(self, client, admin_user, demo_pledge):
         client.force_login(admin_user)
         traffic = ActivityType.objects.get(code="traffic_operation")
