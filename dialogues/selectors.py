@@ -3,7 +3,17 @@
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, When, prefetch_related_objects
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    When,
+    prefetch_related_objects,
+)
 
 from pledges.models import Commitment, Pledge
 from pledges.selectors import commitment_reports, public_activity_log
@@ -219,3 +229,35 @@ def indicator_reports(municipality):
         )
         for indicator, values in indicators.values()
     ]
+
+
+@dataclass(frozen=True)
+class PictureSummary:
+    """A situational picture in brief, as the printable report gives it."""
+
+    picture: SituationalPicture
+    """The picture: title, period, summary and what it rests on."""
+
+    focus_areas: tuple[str, ...]
+    """The titles of its focus areas, in its order."""
+
+
+def newest_picture_summary(municipality):
+    """The newest published situational picture of ``municipality`` with the titles of its
+    focus areas, as a ``PictureSummary``; None when it has none. One query."""
+    newest = (
+        SituationalPicture.objects.published()
+        .filter(municipality=municipality)
+        .order_by("-period_start", "-pk")
+        .values("pk")[:1]
+    )
+    rows = list(
+        SituationalPicture.objects.filter(pk=Subquery(newest))
+        .annotate(area_title=F("focus_areas__title"))
+        .order_by("focus_areas__position", "focus_areas__pk")
+    )
+    if not rows:
+        return None
+    return PictureSummary(
+        picture=rows[0], focus_areas=tuple(r.area_title for r in rows if r.area_title)
+    )

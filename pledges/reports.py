@@ -116,6 +116,10 @@ class CommitmentReport:
     activity_count: int = 0
     """How many public activities the span has in all (their page lists them all)."""
 
+    quantity_totals: tuple[tuple[Quantity, int], ...] = ()
+    """The sum of each quantity measured on the span's public activities, as (quantity,
+    total), by the quantities' codes (the year page)."""
+
     focus_tags: tuple[str, ...] = ()
     """The names of its focus tags (the year page)."""
 

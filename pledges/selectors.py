@@ -25,7 +25,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, DenseRank
+from django.db.models.functions import Cast, DenseRank, RowNumber
 
 from places.models import Site
 
@@ -379,6 +379,7 @@ def pledge_year_reports(pledges, *, year, today, latest=5):
         {c.pk: year_span(c, c.target_periods(today), year) for c in shown},
         today=today,
         last=latest,
+        totals=True,
     )
     year_reports = []
     for pledge in pledges:
@@ -387,13 +388,14 @@ def pledge_year_reports(pledges, *, year, today, latest=5):
             report = reports[commitment.pk]
             judged = {p.period.start: p for p in report.judged_periods}
             follow_ups, verdicts = texts.get(commitment.pk, ((), ()))
-            activities, count = log.get(commitment.pk, ((), 0))
+            activities, count, totals = log.get(commitment.pk, ((), 0, ()))
             entries.append(
                 replace(
                     report,
                     previous=reports.get(commitment.previous_id) if pledge.revises_id else None,
                     latest_activities=activities,
                     activity_count=count,
+                    quantity_totals=totals,
                     focus_tags=names[commitment.pk, True],
                     external_parties=names[commitment.pk, False],
                     follow_ups=follow_ups,
@@ -434,20 +436,34 @@ def year_span(commitment, periods, year):
     return first, last
 
 
-def public_activity_log(spans, *, today, first=1, last=None):
+def public_activity_log(spans, *, today, first=1, last=None, totals=False):
     """The public activities (done, and dated ``today`` or before) of each commitment in
     its span (``spans``: {commitment id: (first day, last day), or None for every day}),
     newest first: the ``first``-th to the ``last``-th (to the end without ``last``). By
-    commitment id: (the ``PublicActivity`` tuple, how many the span has in all); a
-    commitment without any is left out. One query, whatever the number of commitments and
-    activities."""
+    commitment id: (the ``PublicActivity`` tuple, how many the span has in all, and with
+    ``totals`` the sum of each measured quantity over all of them as (quantity, total)
+    pairs by the quantities' codes, else ()); a commitment without any is left out. One
+    query, whatever the number of commitments and activities."""
     if not spans:
         return {}
     condition = Q(pk__in=[])
     for commitment_id, span in spans.items():
         condition |= Q(commitment_id=commitment_id, **({"date__range": span} if span else {}))
     partition = F("commitment_id")
-    window = {"rank__gte": first} if last is None else {"rank__range": (first, last)}
+    window = Q(rank__gte=first) if last is None else Q(rank__range=(first, last))
+    sums = {}
+    if totals:
+        # Each quantity's sum over the whole span rides on the newest row that measures
+        # it (whether or not that activity is in the window); every commitment with an
+        # activity keeps at least one row, so the count is known however small the window.
+        by_quantity = [partition, F("measurements__quantity")]
+        sums = {
+            "quantity_total": Window(Sum("measurements__value"), partition_by=by_quantity),
+            "quantity_row": Window(
+                RowNumber(), partition_by=by_quantity, order_by=[F("date").desc(), F("pk").desc()]
+            ),
+        }
+        window |= Q(quantity_row=1)
     rows = (
         Activity.objects.public(today)
         .filter(condition)
@@ -476,18 +492,18 @@ def public_activity_log(spans, *, today, first=1, last=None):
             rank_from_oldest=Window(
                 DenseRank(), partition_by=partition, order_by=[F("date").asc(), F("pk").asc()]
             ),
+            **sums,
         )
-        .filter(**window)
+        .filter(window)
         .order_by("commitment_id", "rank", "quantity")
     )
     log = {}
     activities = defaultdict(dict)
     quantities = {}
+    summed = defaultdict(list)
     for row in rows:
-        activity = activities[row["commitment_id"]].get(row["pk"])
-        if activity is None:
-            activity = activities[row["commitment_id"]][row["pk"]] = {**row, "measurements": []}
-            log[row["commitment_id"]] = row["rank"] + row["rank_from_oldest"] - 1
+        log[row["commitment_id"]] = row["rank"] + row["rank_from_oldest"] - 1
+        quantity = None
         if row["quantity"]:
             quantity = quantities.get(row["quantity"])
             if quantity is None:
@@ -495,6 +511,15 @@ def public_activity_log(spans, *, today, first=1, last=None):
                     code=row["quantity"],
                     **{f: row[f] for f in ("singular_sv", "plural_sv", "singular_en", "plural_en")},
                 )
+            if totals and row["quantity_row"] == 1:
+                summed[row["commitment_id"]].append((quantity, row["quantity_total"]))
+        if not (first <= row["rank"] and (last is None or row["rank"] <= last)):
+            # A row kept only for its quantity's total.
+            continue
+        activity = activities[row["commitment_id"]].get(row["pk"])
+        if activity is None:
+            activity = activities[row["commitment_id"]][row["pk"]] = {**row, "measurements": []}
+        if quantity is not None:
             activity["measurements"].append((quantity, row["value"]))
     return {
         commitment_id: (
@@ -509,11 +534,12 @@ def public_activity_log(spans, *, today, first=1, last=None):
                     people_reached=a["people_reached"],
                     measurements=tuple(a["measurements"]),
                 )
-                for a in by_pk.values()
+                for a in activities[commitment_id].values()
             ),
-            log[commitment_id],
+            count,
+            tuple(sorted(summed[commitment_id], key=lambda pair: pair[0].code)),
         )
-        for commitment_id, by_pk in activities.items()
+        for commitment_id, count in log.items()
     }
 
 
@@ -525,7 +551,7 @@ def public_activity_page(commitment, span, *, today, number, per_page):
     log = public_activity_log(
         {commitment.pk: span}, today=today, first=first, last=first + per_page - 1
     )
-    activities, count = log.get(commitment.pk, ((), 0))
+    activities, count, _totals = log.get(commitment.pk, ((), 0, ()))
     if not activities and number > 1:
         return None
     return PublicActivityPage(activities=activities, number=number, count=count, per_page=per_page)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import exports, views
 
 app_name = "reports"
 
@@ -19,6 +19,21 @@ urlpatterns = [
         r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/$",
         views.PledgeYearView.as_view(),
         name="pledge_year",
+    ),
+    re_path(
+        r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/rapport/$",
+        views.PledgeReportView.as_view(),
+        name="pledge_report",
+    ),
+    re_path(
+        r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/loften\.csv$",
+        exports.commitments_csv,
+        name="commitments_csv",
+    ),
+    re_path(
+        r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/aktiviteter\.csv$",
+        exports.activities_csv,
+        name="activities_csv",
     ),
     re_path(
         r"^kommun/(?P<slug>[-a-zA-Z0-9_]+)/(?P<year>[0-9]{4})/lofte/(?P<pk>[0-9]{1,18})/aktiviteter/$",

@@ -21,6 +21,7 @@ from dialogues.selectors import (
     dialogue_trace,
     indicator_reports,
     newest_picture,
+    newest_picture_summary,
     picture_and_dialogues,
     why_commitments_exist,
 )
@@ -161,21 +162,7 @@ class PledgeYearView(PublicPage):
     preview = False
 
     def load(self, *, today, **kwargs):
-        """The municipality, the year and the public pledges in force during it."""
-        year = year_of(kwargs)
-        pledges = [
-            pledge
-            for pledge in Pledge.objects.public()
-            .filter(municipality__slug=kwargs["slug"])
-            .in_year(year)
-            .select_related("municipality", "revises__municipality")
-            .with_successor()
-            # A pledge valid until further notice has no page for years still to come.
-            if pledge.end(today).year >= year
-        ]
-        if not pledges:
-            raise Http404(_("No published pledge for this year."))
-        return pledges[0].municipality, year, pledges
+        return public_year_pledges(kwargs, today=today)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -200,6 +187,48 @@ class PledgeYearView(PublicPage):
             preview=self.preview,
         )
         return context
+
+
+class PledgeReportView(PublicPage):
+    """The printable follow-up report of a year: what a municipality files and hands to
+    its council. The same figures as the year page (``pledge_year_reports``), with every
+    period, verdict and follow-up, the situational picture and the indicators; no
+    activity lines, only how many there are and what they measured."""
+
+    template_name = "reports/pledge_report.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        municipality, year, pledges = public_year_pledges(kwargs, today=today)
+        context.update(
+            municipality=municipality,
+            year=year,
+            today=today,
+            reports=pledge_year_reports(pledges, year=year, today=today, latest=0),
+            picture=newest_picture_summary(municipality),
+            indicators=indicator_reports(municipality),
+        )
+        return context
+
+
+def public_year_pledges(kwargs, *, today):
+    """The municipality, the year and the public pledges in force during it, newest
+    first, from the URL's ``slug`` and ``year``; 404 when there are none. One query."""
+    year = year_of(kwargs)
+    pledges = [
+        pledge
+        for pledge in Pledge.objects.public()
+        .filter(municipality__slug=kwargs["slug"])
+        .in_year(year)
+        .select_related("municipality", "revises__municipality")
+        .with_successor()
+        # A pledge valid until further notice has no page for years still to come.
+        if pledge.end(today).year >= year
+    ]
+    if not pledges:
+        raise Http404(_("No published pledge for this year."))
+    return pledges[0].municipality, year, pledges
 
 
 def year_of(kwargs):
