@@ -20,6 +20,14 @@ class MembershipQuerySet(models.QuerySet):
         """The user's memberships, with municipality and organisation loaded."""
         return self.filter(user=user).select_related("municipality", "organisation")
 
+    def moderating(self):
+        """Memberships of active users as police or municipal coordinators: the people who
+        read and moderate a municipality's "Tyck till" messages."""
+        return self.filter(
+            role__in=[Membership.Role.POLICE_COORDINATOR, Membership.Role.MUNICIPAL_COORDINATOR],
+            user__is_active=True,
+        )
+
 
 class Membership(models.Model):
     """A user acting for an organisation in a municipality, in a role."""

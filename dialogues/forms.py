@@ -10,6 +10,7 @@ from pledges.models import Commitment, Pledge
 
 from .models import (
     ActionItem,
+    AnswerKind,
     Concern,
     Dialogue,
     FocusArea,
@@ -100,6 +101,52 @@ class ConcernForm(CoordinatorForm):
         super().__init__(*args, **kwargs)
         self.fields["times_raised"].required = True
         self.fields["site"].queryset = Site.objects.filter(municipality=municipality)
+
+
+class ConcernAnswerForm(CoordinatorForm):
+    """The coordinators' public answer to a concern; its promises are the published ones
+    of the dialogue's municipality."""
+
+    submit_label = _("Save the answer")
+
+    class Meta:
+        model = Concern
+        field_classes = {"answer_commitments": BoundedModelMultipleChoiceField}
+        fields = ["answer_kind", "answer", "answer_commitments"]
+        widgets = {
+            "answer_kind": forms.RadioSelect,
+            "answer": forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+            "answer_commitments": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "answer_commitments": _(
+                "The promises that answer this concern, when something is being done."
+            ),
+        }
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer_kind"].required = True
+        self.fields["answer_kind"].choices = AnswerKind.choices
+        self.fields["answer"].required = True
+        self.fields["answer_commitments"].queryset = (
+            Commitment.objects.filter(
+                pledge__municipality=municipality, pledge__status__in=Pledge.PUBLIC_STATUSES
+            )
+            .select_related("pledge")
+            .order_by("-pledge__valid_from", "position")
+        )
+        self.fields["answer_commitments"].label_from_instance = lambda c: (
+            f"{c.pledge.title}: {c.text}"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer_kind") == AnswerKind.NOT_DOING and cleaned.get("answer_commitments"):
+            self.add_error(
+                "answer_commitments", _("An answer that nothing is done names no promise.")
+            )
+        return cleaned
 
 
 class ActionItemForm(CoordinatorForm):

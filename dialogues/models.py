@@ -136,8 +136,15 @@ class Dialogue(models.Model):
             )
 
 
+class AnswerKind(models.TextChoices):
+    DOING = "doing", _("this is being done")
+    NOT_DOING = "not_doing", _("this will not be done")
+
+
 class Concern(models.Model):
-    """Something people raised in a dialogue, summarised by the coordinators."""
+    """Something people raised in a dialogue, summarised by the coordinators, and their
+    public answer to it ("Ni sa – vi gjorde"): what is being done, with the promises that
+    answer it, or why nothing is."""
 
     dialogue = models.ForeignKey(
         Dialogue, verbose_name=_("dialogue"), on_delete=models.CASCADE, related_name="concerns"
@@ -159,9 +166,33 @@ class Concern(models.Model):
     )
     times_raised = models.PositiveIntegerField(_("how many raised it"), default=1)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    answer_kind = models.CharField(
+        _("answer"), max_length=20, choices=AnswerKind.choices, blank=True
+    )
+    answer = models.TextField(
+        _("public answer"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What is being done about it, or why nothing is. Shown publicly."),
+    )
+    answer_commitments = models.ManyToManyField(
+        Commitment,
+        verbose_name=_("promises that answer it"),
+        related_name="answered_concerns",
+        blank=True,
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[answer_commitments])
 
     class Meta:
         ordering = ["dialogue", "rank", "-times_raised", "pk"]
@@ -169,6 +200,11 @@ class Concern(models.Model):
         verbose_name_plural = _("concerns")
         constraints = [
             models.CheckConstraint(condition=Q(times_raised__gt=0), name="concern_raised_once"),
+            # An answer is a kind and a text together, or neither.
+            models.CheckConstraint(
+                condition=(Q(answer_kind="") & Q(answer="")) | (~Q(answer_kind="") & ~Q(answer="")),
+                name="concern_answer_complete",
+            ),
         ]
 
     def __str__(self):
@@ -178,6 +214,19 @@ class Concern(models.Model):
     def public_count(self):
         """How many raised it, or None when too few to show."""
         return self.times_raised if self.times_raised >= MIN_PUBLIC_COUNT else None
+
+    @property
+    def is_answered(self):
+        return bool(self.answer_kind)
+
+    def clean(self):
+        super().clean()
+        if bool(self.answer_kind) != bool(self.answer.strip()):
+            field = "answer" if self.answer_kind else "answer_kind"
+            raise ValidationError(
+                {field: _("An answer needs both its kind and its text.")},
+                code="answer_incomplete",
+            )
 
 
 class ActionItem(models.Model):

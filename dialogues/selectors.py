@@ -146,7 +146,8 @@ def picture_and_dialogues(municipality, picture):
 
 def dialogue_trace(dialogue, *, today, latest=3):
     """For a published dialogue ("Ni sa – vi gjorde"), as of ``today``: its concerns, each
-    with the focus areas of published pictures behind which it stands
+    with the public commitments its answer names (``public_answer_commitments``), the
+    focus areas of published pictures behind which it stands
     (``public_focus_areas``) and the public commitments that answer them
     (``public_commitments``); and a ``CommitmentReport`` of each of those commitments, with
     its ``latest`` public activities and how many it has in all.
@@ -155,6 +156,13 @@ def dialogue_trace(dialogue, *, today, latest=3):
     """
     concerns = list(
         dialogue.concerns.prefetch_related(
+            Prefetch(
+                "answer_commitments",
+                queryset=Commitment.objects.filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
+                .select_related("pledge__municipality")
+                .order_by("pledge__valid_from", "position"),
+                to_attr="public_answer_commitments",
+            ),
             Prefetch(
                 "focus_areas",
                 queryset=FocusArea.objects.filter(picture__is_published=True).prefetch_related(
@@ -170,7 +178,7 @@ def dialogue_trace(dialogue, *, today, latest=3):
                     )
                 ),
                 to_attr="public_focus_areas",
-            )
+            ),
         )
     )
     commitments = {

@@ -15,7 +15,7 @@ from places.models import Municipality
 from pledges import services as pledge_services
 from pledges.models import Pledge
 
-from .models import Concern, Dialogue, Submission
+from .models import AnswerKind, Concern, Dialogue, Submission
 
 
 @transaction.atomic
@@ -53,6 +53,45 @@ def object_save(*, instance, save_m2m, loaded_at=None):
     instance.save()
     save_m2m()
     return instance
+
+
+@transaction.atomic
+def concern_answer(*, concern, user, kind: str, text: str, commitments, loaded_at=None) -> Concern:
+    """Give a concern its public answer: ``kind`` (being done or not), ``text`` and, for
+    what is being done, the public ``commitments`` of the dialogue's municipality that
+    answer it (none when nothing is done). Stamped with who answered and when; refused
+    when someone else saved the concern since the form was loaded (``loaded_at``).
+    Returns the concern."""
+    current = Concern.objects.select_for_update().select_related("dialogue").get(pk=concern.pk)
+    if loaded_at is not None and current.updated_at.isoformat() != loaded_at:
+        raise ValidationError(STALE_ROW_MESSAGE, code="stale")
+    commitments = list(commitments)
+    if kind == AnswerKind.NOT_DOING and commitments:
+        raise ValidationError(
+            {"answer_commitments": _("An answer that nothing is done names no promise.")},
+            code="promises_not_doing",
+        )
+    for commitment in commitments:
+        if (
+            commitment.pledge.municipality_id != current.dialogue.municipality_id
+            or commitment.pledge.status not in Pledge.PUBLIC_STATUSES
+        ):
+            raise ValidationError(
+                {
+                    "answer_commitments": _(
+                        "Choose published promises of the dialogue's municipality."
+                    )
+                },
+                code="elsewhere",
+            )
+    current.answer_kind = kind
+    current.answer = text.strip()
+    current.answered_at = timezone.now()
+    current.answered_by = user
+    current.full_clean()
+    current.save()
+    current.answer_commitments.set(commitments)
+    return current
 
 
 # Things that look like personal data in a free-text message: e-mail addresses, Swedish

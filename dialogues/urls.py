@@ -15,6 +15,7 @@ urlpatterns = [
         name="concern_create",
     ),
     path("synpunkter/<int:pk>/andra/", views.ConcernUpdateView.as_view(), name="concern_update"),
+    path("synpunkter/<int:pk>/svar/", views.ConcernAnswerView.as_view(), name="concern_answer"),
     path(
         "dialoger/<int:dialogue>/atgarder/ny/",
         views.ActionItemCreateView.as_view(),

@@ -29,6 +29,7 @@ from pledges.mixins import (
 from . import services
 from .forms import (
     ActionItemForm,
+    ConcernAnswerForm,
     ConcernForm,
     DialogueForm,
     FocusAreaForm,
@@ -190,6 +191,28 @@ class ConcernCreateView(ConcernFormMixin, ParentMixin, CreateOnceMixin, CreateVi
 class ConcernUpdateView(ConcernFormMixin, UpdateView):
     title = _("Edit concern")
     queryset = Concern.objects.select_related("dialogue__municipality")
+
+
+class ConcernAnswerView(DialogueChildMixin, UpdateView):
+    """The coordinators' public answer to a concern of their municipality."""
+
+    model = Concern
+    form_class = ConcernAnswerForm
+    permission_required = "dialogues.change_concern"
+    template_name = "dialogues/concern_answer.html"
+    title = _("Answer the concern")
+    success_message = _("The answer has been saved.")
+    queryset = Concern.objects.select_related("dialogue__municipality")
+
+    def save(self, form):
+        return services.concern_answer(
+            concern=self.object,
+            user=self.request.user,
+            kind=form.cleaned_data["answer_kind"],
+            text=form.cleaned_data["answer"],
+            commitments=form.cleaned_data["answer_commitments"],
+            loaded_at=form.cleaned_data.get("loaded_at"),
+        )
 
 
 class ActionItemFormMixin(DialogueChildMixin):

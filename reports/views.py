@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection, transaction
-from django.db.models import FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
+from accounts.models import Membership
 from accounts.permissions import check_administers
 from dialogues.models import MIN_PUBLIC_COUNT, Dialogue
 from dialogues.selectors import (
@@ -85,25 +86,82 @@ class IndexView(PublicPage):
         form.is_valid()
         data = form.cleaned_data if form.is_bound else {}
         query = (data.get("q") or "").strip()
+        # A search also finds the municipalities without a published pledge (one more
+        # query), so that every municipality can be found; the plain list stays those
+        # with one.
+        without = Municipality.objects.exclude(
+            Exists(Pledge.objects.public().filter(municipality=OuterRef("pk")))
+        )
         if query:
-            condition = Q(municipality__name__icontains=query)
-            slug = slugify(query)
-            # SQLite compares non-ASCII letters case-sensitively; the ASCII slug catches
-            # "åsele" for "Åsele". Too short a slug would match nearly every name.
-            if len(slug) >= 3:
-                condition |= Q(municipality__slug__contains=slug)
-            pledges = pledges.filter(condition)
+            pledges = pledges.filter(name_matches(query, "municipality__"))
+            without = without.filter(name_matches(query))
         if data.get("lan"):
             pledges = pledges.filter(municipality__county__code=data["lan"])
+            without = without.filter(county__code=data["lan"])
         context.update(
             form=form,
             reports=sorted(
                 pledge_reports(pledges, today=today, labels=False),
                 key=lambda r: r.pledge.municipality.name,
             ),
+            without_pledge=list(without.select_related("county").order_by("name"))
+            if query or data.get("lan")
+            else [],
             filtered=form.is_bound,
         )
         return context
+
+
+def name_matches(query, prefix=""):
+    """The condition that a municipality's name (through ``prefix``) contains ``query``."""
+    condition = Q(**{f"{prefix}name__icontains": query})
+    slug = slugify(query)
+    # SQLite compares non-ASCII letters case-sensitively; the ASCII slug catches "åsele"
+    # for "Åsele". Too short a slug would match nearly every name.
+    if len(slug) >= 3:
+        condition |= Q(**{f"{prefix}slug__contains": slug})
+    return condition
+
+
+def takes_submissions():
+    """Whether the municipality of the outer query (``OuterRef("pk")``) has someone who
+    moderates "Tyck till" messages (an active coordinator): a subquery. Tyck till is
+    offered only there, so that no message is sent that nobody reads."""
+    return Exists(Membership.objects.moderating().filter(municipality=OuterRef("pk")))
+
+
+def pledges_nearby(municipality, *, today):
+    """For a municipality without a published pledge: the current or latest public pledge
+    of each other municipality in its local police area, and of each other one in its
+    county (its neighbours, as this site counts them), by municipality name; one query."""
+    nearby = Q(municipality__county=municipality.county_id)
+    if municipality.police_area_id is not None:
+        nearby |= Q(municipality__police_area=municipality.police_area_id)
+    pledges = list(
+        Pledge.objects.current_or_latest(today)
+        .filter(nearby)
+        .exclude(municipality=municipality)
+        .select_related("municipality")
+        .only(
+            "pk",
+            "title",
+            "valid_from",
+            "valid_to",
+            "municipality__name",
+            "municipality__slug",
+            "municipality__county_id",
+            "municipality__police_area_id",
+        )
+        .order_by("municipality__name")
+    )
+    in_area = [
+        p
+        for p in pledges
+        if municipality.police_area_id is not None
+        and p.municipality.police_area_id == municipality.police_area_id
+    ]
+    in_county = [p for p in pledges if p not in in_area]
+    return in_area, in_county
 
 
 class MunicipalityView(PublicPage):
@@ -129,6 +187,7 @@ class MunicipalityView(PublicPage):
                     "situational_pictures",
                     condition=Q(situational_pictures__pk=Subquery(newest_picture())),
                 ),
+                takes_submissions=takes_submissions(),
             ).select_related(
                 "county",
                 "police_area__region",
@@ -139,6 +198,11 @@ class MunicipalityView(PublicPage):
         )
         today = timezone.localdate()
         reports = pledge_reports(municipality.pledges.public().order_by("-valid_from"), today=today)
+        if not reports:
+            # Where a citizen can look instead.
+            area_pledges, county_pledges = pledges_nearby(municipality, today=today)
+        else:
+            area_pledges = county_pledges = []
         current = current_public_pledge([r.pledge for r in reports], today=today)
         # A relation that joined no row is not set at all.
         picture, dialogues = picture_and_dialogues(
@@ -151,6 +215,8 @@ class MunicipalityView(PublicPage):
             agreement=getattr(municipality, "newest_agreement", None),
             picture=picture,
             dialogues=dialogues,
+            area_pledges=area_pledges,
+            county_pledges=county_pledges,
         )
         return context
 
@@ -308,7 +374,17 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
 
 def published_municipality(slug):
-    return get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
+    """The municipality of a "Tyck till" address; 404 where nobody moderates the
+    messages, so that none is accepted that nobody would read."""
+    municipality = get_object_or_404(
+        Municipality.objects.select_related("county").annotate(
+            takes_submissions=takes_submissions()
+        ),
+        slug=slug,
+    )
+    if not municipality.takes_submissions:
+        raise Http404(_("Tyck till is not offered for this municipality."))
+    return municipality
 
 
 class DialogueView(PublicPage):

@@ -272,7 +272,10 @@ MESSAGE = {"theme": "traffic", "place": "Torget", "message": "Bilar kör för fo
 @pytest.mark.django_db
 class TestTyckTillLimits:
     def test_thirty_messages_per_municipality_and_hour_from_any_clients(self, client):
-        municipality, other = MunicipalityFactory(), MunicipalityFactory()
+        municipality, other = (
+            MunicipalityFactory(moderator=True),
+            MunicipalityFactory(moderator=True),
+        )
         url = f"/kommun/{municipality.slug}/tyck-till/"
         for i in range(30):
             # Each a message of its own: the same one sent again is stored only once.
@@ -293,7 +296,7 @@ class TestTyckTillLimits:
 
     @override_settings(TRUSTED_PROXY_COUNT=1)
     def test_behind_a_proxy_each_client_has_its_own_limit(self, client):
-        municipality = MunicipalityFactory()
+        municipality = MunicipalityFactory(moderator=True)
         url = f"/kommun/{municipality.slug}/tyck-till/"
         proxy = {"REMOTE_ADDR": "10.0.0.1"}
         for i in range(5):

@@ -6,7 +6,8 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
-from dialogues.models import Concern, Dialogue, Submission
+from dialogues.models import AnswerKind, Concern, Dialogue, Submission
+from dialogues.services import concern_answer
 from pledges.models import Commitment
 from tests.pledges.factories import PledgeFactory
 
@@ -194,15 +195,24 @@ class TestQueryCounts:
 
         pensioners = dialogue("Fokusgrupp med pensionärsrådet")
         url = f"/kommun/asele/dialoger/{pensioners.pk}/"
-        # dialogue, concerns, focus areas, commitments, target sites, amendments, done
-        # counts, the latest public activities (and how many), action items
-        with django_assert_num_queries(9):
+        # dialogue, concerns, the public promises each concern's answer names, focus
+        # areas, commitments, target sites, amendments, done counts, the latest public
+        # activities (and how many), action items
+        with django_assert_num_queries(10):
             assert client.get(url).status_code == 200
         traffic = Commitment.objects.get(pledge=demo_pledge, position=1)
         for day in range(1, 25):
             Activity.objects.create(commitment=traffic, date=date(2017, 2, day), status="done")
         PledgeFactory()
-        with django_assert_num_queries(9):
+        for concern in pensioners.concerns.all():
+            concern_answer(
+                concern=concern,
+                user=None,
+                kind=AnswerKind.DOING,
+                text="Vi gör så här.",
+                commitments=demo_pledge.commitments.all(),
+            )
+        with django_assert_num_queries(10):
             response = client.get(url)
         # The three newest of each promise (the demo's September, June and March ones
         # of the traffic promise, none of February's), and how many it has in all.

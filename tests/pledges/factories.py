@@ -1,10 +1,12 @@
 from datetime import date
 
 import factory
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory
 
+from accounts.models import Membership
 from places.models import County, Municipality, Organisation, PoliceArea, PoliceRegion, Site
 from pledges.models import (
     Activity,
@@ -48,12 +50,28 @@ class PoliceAreaFactory(DjangoModelFactory):
 class MunicipalityFactory(DjangoModelFactory):
     class Meta:
         model = Municipality
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"{9000 + n}")
     name = factory.Sequence(lambda n: f"Testkommun {n}")
     slug = factory.Sequence(lambda n: f"testkommun-{n}")
     county = factory.SubFactory(CountyFactory)
     police_area = factory.SubFactory(PoliceAreaFactory)
+
+    @factory.post_generation
+    def moderator(self, create, extracted, **kwargs):
+        """``MunicipalityFactory(moderator=True)``: with a municipal coordinator, who
+        moderates its Tyck till messages (Tyck till is offered only then)."""
+        if create and extracted:
+            organisation = Organisation.objects.create(
+                name=f"{self.name}s kommun", kind=Organisation.Kind.MUNICIPALITY, municipality=self
+            )
+            Membership.objects.create(
+                user=get_user_model().objects.create_user(f"samordnare-{self.slug}"),
+                municipality=self,
+                organisation=organisation,
+                role=Membership.Role.MUNICIPAL_COORDINATOR,
+            )
 
 
 class OrganisationFactory(DjangoModelFactory):
