@@ -191,8 +191,8 @@ class TestPublicPage:
         own = html[start:end]
         assert "Fler trafikkontroller på kvällarna." in own
         assert "This is being done" in own
-        assert f'href="/en/kommun/asele/2017/#lofte-{traffic.pk}"' in own
-        assert f"#lofte-{schools.pk}" not in own
+        assert f'href="/en/kommun/asele/2017/#lofte-{traffic.position}"' in own
+        assert f"#lofte-{schools.position}" not in own
         # The others have no answer, and say so with the date of the dialogue.
         rest = html[end:]
         assert "No answer yet." in rest
