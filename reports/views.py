@@ -1,6 +1,7 @@
 from collections import defaultdict
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection, transaction
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery
@@ -24,7 +25,7 @@ from dialogues.selectors import (
     why_commitments_exist,
 )
 from dialogues.services import submission_create
-from places.models import County, Municipality
+from places.models import County, Municipality, publishers_of, with_publishers
 from pledges.models import Agreement, Commitment, Pledge
 from pledges.progress import Status
 from pledges.selectors import (
@@ -34,6 +35,7 @@ from pledges.selectors import (
     public_activity_page,
     year_span,
 )
+from pledges.services import FORM_TOKEN_LIFETIME
 
 from .forms import MunicipalityFilterForm, SubmissionForm
 
@@ -104,6 +106,45 @@ class IndexView(PublicPage):
         return context
 
 
+class AccessibilityView(PublicPage):
+    """The accessibility statement that the DOS law (2018:1937) requires of a public
+    authority's site: how far it conforms, what is known not to, how to report it."""
+
+    template_name = "reports/accessibility.html"
+    # When the site was last assessed, and the statement with it. Review both when the
+    # public pages change.
+    assessed_on = date(2026, 11, 30)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            assessed_on=self.assessed_on, session_hours=settings.SESSION_COOKIE_AGE // 3600
+        )
+        return context
+
+
+class PrivacyView(PublicPage):
+    """What the site stores about people (Tyck till, accounts), why and for how long."""
+
+    template_name = "reports/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            session_hours=settings.SESSION_COOKIE_AGE // 3600,
+            cooloff_hours=int(settings.AXES_COOLOFF_TIME.total_seconds() // 3600),
+            form_token_hours=int(FORM_TOKEN_LIFETIME.total_seconds() // 3600),
+            data_protection_officer=settings.DATA_PROTECTION_OFFICER_EMAIL,
+        )
+        return context
+
+
+class OpenDataView(PublicPage):
+    """What the open data API offers, where its schema is, and under which licence."""
+
+    template_name = "reports/open_data.html"
+
+
 class MunicipalityView(PublicPage):
     """A municipality: its current pledge with progress, earlier pledges, the agreement."""
 
@@ -119,7 +160,8 @@ class MunicipalityView(PublicPage):
             .values("pk")[:1]
         )
         municipality = get_object_or_404(
-            Municipality.objects.annotate(
+            with_publishers(Municipality.objects)
+            .annotate(
                 newest_agreement=FilteredRelation(
                     "agreements", condition=Q(agreements__pk=Subquery(newest_agreement))
                 ),
@@ -127,7 +169,8 @@ class MunicipalityView(PublicPage):
                     "situational_pictures",
                     condition=Q(situational_pictures__pk=Subquery(newest_picture())),
                 ),
-            ).select_related(
+            )
+            .select_related(
                 "county",
                 "police_area__region",
                 "newest_agreement__police_area",
@@ -147,6 +190,7 @@ class MunicipalityView(PublicPage):
             current=next((r for r in reports if r.pledge == current), None),
             earlier=[r for r in reports if r.pledge != current],
             agreement=getattr(municipality, "newest_agreement", None),
+            publishers=publishers_of(municipality),
             picture=picture,
             dialogues=dialogues,
         )
@@ -160,11 +204,12 @@ class PledgeYearView(PublicPage):
     preview = False
 
     def load(self, *, today, **kwargs):
-        """The municipality, the year and the public pledges in force during it."""
+        """The municipality, the year and the public pledges in force during it (the
+        first with the municipality's publishers)."""
         year = year_of(kwargs)
         pledges = [
             pledge
-            for pledge in Pledge.objects.public()
+            for pledge in with_publishers(Pledge.objects.public(), "municipality__")
             .filter(municipality__slug=kwargs["slug"])
             .in_year(year)
             .select_related("municipality", "revises__municipality")
@@ -184,6 +229,7 @@ class PledgeYearView(PublicPage):
         why_commitments_exist(entry.commitment for r in reports for entry in r.commitments)
         context.update(
             municipality=municipality,
+            publishers=publishers_of(pledges[0]),
             indicators=indicator_reports(municipality),
             year=year,
             reports=reports,
@@ -215,7 +261,8 @@ class CommitmentActivitiesView(PublicPage):
         today = timezone.localdate()
         year = year_of(kwargs)
         commitment = get_object_or_404(
-            Commitment.objects.filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
+            with_publishers(Commitment.objects, "pledge__municipality__")
+            .filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
             .filter(pledge__in=Pledge.objects.in_year(year))
             .select_related("pledge__municipality"),
             pk=kwargs["pk"],
@@ -237,6 +284,7 @@ class CommitmentActivitiesView(PublicPage):
             raise Http404(_("No such page."))
         context.update(
             municipality=commitment.pledge.municipality,
+            publishers=publishers_of(commitment),
             pledge=commitment.pledge,
             commitment=commitment,
             year=year,
@@ -254,7 +302,9 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
     def load(self, *, today, **kwargs):
         pledge = get_object_or_404(
-            Pledge.objects.select_related("municipality", "revises__municipality"),
+            with_publishers(Pledge.objects, "municipality__").select_related(
+                "municipality", "revises__municipality"
+            ),
             pk=kwargs["pk"],
         )
         check_administers(self.request.user, pledge.municipality_id)
@@ -272,7 +322,10 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
 
 def published_municipality(slug):
-    return get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
+    """The municipality of the slug, with its publishers (``publishers_of``)."""
+    return get_object_or_404(
+        with_publishers(Municipality.objects).select_related("county"), slug=slug
+    )
 
 
 class DialogueView(PublicPage):
@@ -283,7 +336,9 @@ class DialogueView(PublicPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dialogue = get_object_or_404(
-            Dialogue.objects.published().select_related("municipality"),
+            with_publishers(Dialogue.objects.published(), "municipality__").select_related(
+                "municipality"
+            ),
             pk=kwargs["pk"],
             municipality__slug=kwargs["slug"],
         )
@@ -291,6 +346,7 @@ class DialogueView(PublicPage):
         concerns, commitments = dialogue_trace(dialogue, today=today)
         context.update(
             municipality=dialogue.municipality,
+            publishers=publishers_of(dialogue),
             dialogue=dialogue,
             concerns=concerns,
             commitments=commitments,
@@ -333,7 +389,8 @@ class SubmissionView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["municipality"] = published_municipality(kwargs["slug"])
+        municipality = published_municipality(kwargs["slug"])
+        context.update(municipality=municipality, publishers=publishers_of(municipality))
         context.setdefault("form", SubmissionForm())
         return context
 
@@ -389,5 +446,6 @@ class SubmissionThanksView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["municipality"] = published_municipality(kwargs["slug"])
+        municipality = published_municipality(kwargs["slug"])
+        context.update(municipality=municipality, publishers=publishers_of(municipality))
         return context
