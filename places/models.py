@@ -3,7 +3,7 @@ police areas, municipalities), the organisations that act in them, and their sit
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import FilteredRelation, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -143,6 +143,21 @@ class Organisation(models.Model):
         null=True,
         blank=True,
     )
+    # How citizens reach a publisher: the footer of the municipality's public pages names
+    # the municipality and the police of its local police area with these.
+    website = models.URLField(
+        _("website"),
+        blank=True,
+        help_text=_("Shown in the footer of the municipality's public pages."),
+    )
+    email = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        help_text=_("A shared address, such as the registry's; never a person's own."),
+    )
+    phone = models.CharField(
+        _("telephone"), max_length=40, blank=True, help_text=_("The switchboard, e.g. 0941-140 00.")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -175,6 +190,10 @@ class Organisation(models.Model):
                     )
                 }
             )
+
+    @property
+    def has_contact(self):
+        return bool(self.website or self.email or self.phone)
 
     def works_in(self, municipality):
         """True for the municipality itself, the police of its local police area, and an
@@ -218,3 +237,54 @@ class Site(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The publishers of a municipality's public pages, joined into the query that loads the
+# municipality (or what it belongs to), so the footer costs no query of its own.
+PUBLISHER_RELATIONS = ("publisher_municipality", "publisher_police")
+
+
+def with_publishers(queryset, path=""):
+    """``queryset`` with the publishers of the municipality at ``path`` ("" when the rows
+    are municipalities, "municipality__" for a pledge, ...) joined: the first (by name)
+    organisation of the municipality itself, and the police organisation of its local
+    police area. Read them with ``publishers_of(row)``."""
+    outer = path.removesuffix("__")
+
+    def first(kind, field, outer_ref):
+        return Subquery(
+            Organisation.objects.filter(kind=kind, **{field: OuterRef(outer_ref)})
+            .order_by("name", "pk")
+            .values("pk")[:1]
+        )
+
+    own = f"{path}organisations"
+    police = f"{path}police_area__organisations"
+    return queryset.annotate(
+        publisher_municipality=FilteredRelation(
+            own,
+            condition=Q(
+                **{
+                    f"{own}__pk": first(
+                        Organisation.Kind.MUNICIPALITY, "municipality", outer or "pk"
+                    )
+                }
+            ),
+        ),
+        publisher_police=FilteredRelation(
+            police,
+            condition=Q(
+                **{
+                    f"{police}__pk": first(
+                        Organisation.Kind.POLICE, "police_area", f"{path}police_area"
+                    )
+                }
+            ),
+        ),
+    ).select_related(*PUBLISHER_RELATIONS)
+
+
+def publishers_of(row):
+    """The organisations ``with_publishers`` joined to ``row``, the municipality first."""
+    # A relation that joined no row is not set at all.
+    return [org for name in PUBLISHER_RELATIONS if (org := getattr(row, name, None)) is not None]

@@ -294,13 +294,21 @@ def seed_demo():
     asele = Municipality.objects.get(code="2463")
     area = PoliceArea.objects.get(name="Södra Lappland")
 
-    police, _created = Organisation.objects.get_or_create(
+    # The publishers of Åsele's pages, with their public contact details (the footer).
+    police, _created = Organisation.objects.update_or_create(
         name="Polisen, lokalpolisområde Södra Lappland",
         kind=Organisation.Kind.POLICE,
-        defaults={"police_area": area},
+        defaults={"police_area": area, "website": "https://polisen.se/", "phone": "114 14"},
     )
-    kommun, _created = Organisation.objects.get_or_create(
-        name="Åsele kommun", kind=Organisation.Kind.MUNICIPALITY, defaults={"municipality": asele}
+    kommun, _created = Organisation.objects.update_or_create(
+        name="Åsele kommun",
+        kind=Organisation.Kind.MUNICIPALITY,
+        defaults={
+            "municipality": asele,
+            "website": "https://www.asele.se/",
+            "email": "kommun@asele.se",
+            "phone": "0941-140 00",
+        },
     )
     ntf, _created = Organisation.objects.get_or_create(
         name="NTF Västerbotten", kind=Organisation.Kind.EXTERNAL, defaults={"municipality": asele}

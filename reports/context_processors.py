@@ -10,3 +10,8 @@ def language_links(request):
             for code, name in settings.LANGUAGES
         ]
     }
+
+
+def service(request):
+    """Who publishes the service, for the footer of pages that belong to no municipality."""
+    return {"service_publisher": settings.SERVICE_PUBLISHER}

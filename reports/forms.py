@@ -21,7 +21,11 @@ class MunicipalityFilterForm(forms.Form):
 class SubmissionForm(forms.Form):
     """ "Tyck till": an anonymous message, with no field for anything personal."""
 
-    theme = forms.ChoiceField(label=_("What is it about?"), choices=Theme.choices)
+    # No theme is chosen for the sender: an empty first choice, so that one left as it
+    # was is asked for instead of filed under whatever theme happens to come first.
+    theme = forms.ChoiceField(
+        label=_("What is it about?"), choices=[("", _("Choose a theme")), *Theme.choices]
+    )
     place = forms.CharField(
         label=_("Where? (optional)"),
         max_length=200,

@@ -6,6 +6,9 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
+    path("tillganglighet/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("personuppgifter/", views.PrivacyView.as_view(), name="privacy"),
+    path("oppna-data/", views.OpenDataView.as_view(), name="open_data"),
     path("forhandsgranska/<int:pk>/", views.PledgePreviewView.as_view(), name="pledge_preview"),
     path("kommun/<slug:slug>/", views.MunicipalityView.as_view(), name="municipality"),
     path("kommun/<slug:slug>/dialoger/<int:pk>/", views.DialogueView.as_view(), name="dialogue"),

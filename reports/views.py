@@ -2,6 +2,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.db import connection, transaction
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
@@ -27,7 +28,7 @@ from dialogues.selectors import (
     why_commitments_exist,
 )
 from dialogues.services import submission_create
-from places.models import County, Municipality
+from places.models import County, Municipality, publishers_of, with_publishers
 from pledges.models import Agreement, Commitment, Pledge
 from pledges.progress import Status
 from pledges.selectors import (
@@ -37,6 +38,7 @@ from pledges.selectors import (
     public_activity_page,
     year_span,
 )
+from pledges.services import FORM_TOKEN_LIFETIME
 
 from .forms import MunicipalityFilterForm, SubmissionForm
 
@@ -164,6 +166,45 @@ def pledges_nearby(municipality, *, today):
     return in_area, in_county
 
 
+class AccessibilityView(PublicPage):
+    """The accessibility statement that the DOS law (2018:1937) requires of a public
+    authority's site: how far it conforms, what is known not to, how to report it."""
+
+    template_name = "reports/accessibility.html"
+    # When the site was last assessed, and the statement with it. Review both when the
+    # public pages change.
+    assessed_on = date(2026, 11, 30)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            assessed_on=self.assessed_on, session_hours=settings.SESSION_COOKIE_AGE // 3600
+        )
+        return context
+
+
+class PrivacyView(PublicPage):
+    """What the site stores about people (Tyck till, accounts), why and for how long."""
+
+    template_name = "reports/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            session_hours=settings.SESSION_COOKIE_AGE // 3600,
+            cooloff_hours=int(settings.AXES_COOLOFF_TIME.total_seconds() // 3600),
+            form_token_hours=int(FORM_TOKEN_LIFETIME.total_seconds() // 3600),
+            data_protection_officer=settings.DATA_PROTECTION_OFFICER_EMAIL,
+        )
+        return context
+
+
+class OpenDataView(PublicPage):
+    """What the open data API offers, where its schema is, and under which licence."""
+
+    template_name = "reports/open_data.html"
+
+
 class MunicipalityView(PublicPage):
     """A municipality: its current pledge with progress, earlier pledges, the agreement."""
 
@@ -179,7 +220,8 @@ class MunicipalityView(PublicPage):
             .values("pk")[:1]
         )
         municipality = get_object_or_404(
-            Municipality.objects.annotate(
+            with_publishers(Municipality.objects)
+            .annotate(
                 newest_agreement=FilteredRelation(
                     "agreements", condition=Q(agreements__pk=Subquery(newest_agreement))
                 ),
@@ -188,7 +230,8 @@ class MunicipalityView(PublicPage):
                     condition=Q(situational_pictures__pk=Subquery(newest_picture())),
                 ),
                 takes_submissions=takes_submissions(),
-            ).select_related(
+            )
+            .select_related(
                 "county",
                 "police_area__region",
                 "newest_agreement__police_area",
@@ -213,6 +256,7 @@ class MunicipalityView(PublicPage):
             current=next((r for r in reports if r.pledge == current), None),
             earlier=[r for r in reports if r.pledge != current],
             agreement=getattr(municipality, "newest_agreement", None),
+            publishers=publishers_of(municipality),
             picture=picture,
             dialogues=dialogues,
             area_pledges=area_pledges,
@@ -244,6 +288,7 @@ class PledgeYearView(PublicPage):
         why_commitments_exist(entry.commitment for r in reports for entry in r.commitments)
         context.update(
             municipality=municipality,
+            publishers=publishers_of(pledges[0]),
             indicators=indicator_reports(municipality),
             year=year,
             reports=reports,
@@ -280,11 +325,12 @@ class PledgeReportView(PublicPage):
 
 def public_year_pledges(kwargs, *, today):
     """The municipality, the year and the public pledges in force during it, newest
-    first, from the URL's ``slug`` and ``year``; 404 when there are none. One query."""
+    first (the first with the municipality's publishers), from the URL's ``slug`` and
+    ``year``; 404 when there are none. One query."""
     year = year_of(kwargs)
     pledges = [
         pledge
-        for pledge in Pledge.objects.public()
+        for pledge in with_publishers(Pledge.objects.public(), "municipality__")
         .filter(municipality__slug=kwargs["slug"])
         .in_year(year)
         .select_related("municipality", "revises__municipality")
@@ -317,7 +363,8 @@ class CommitmentActivitiesView(PublicPage):
         today = timezone.localdate()
         year = year_of(kwargs)
         commitment = get_object_or_404(
-            Commitment.objects.filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
+            with_publishers(Commitment.objects, "pledge__municipality__")
+            .filter(pledge__status__in=Pledge.PUBLIC_STATUSES)
             .filter(pledge__in=Pledge.objects.in_year(year))
             .select_related("pledge__municipality"),
             pk=kwargs["pk"],
@@ -339,6 +386,7 @@ class CommitmentActivitiesView(PublicPage):
             raise Http404(_("No such page."))
         context.update(
             municipality=commitment.pledge.municipality,
+            publishers=publishers_of(commitment),
             pledge=commitment.pledge,
             commitment=commitment,
             year=year,
@@ -356,7 +404,9 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
     def load(self, *, today, **kwargs):
         pledge = get_object_or_404(
-            Pledge.objects.select_related("municipality", "revises__municipality"),
+            with_publishers(Pledge.objects, "municipality__").select_related(
+                "municipality", "revises__municipality"
+            ),
             pk=kwargs["pk"],
         )
         check_administers(self.request.user, pledge.municipality_id)
@@ -374,12 +424,13 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
 
 def published_municipality(slug):
-    """The municipality of a "Tyck till" address; 404 where nobody moderates the
-    messages, so that none is accepted that nobody would read."""
+    """The municipality of a "Tyck till" address, with its publishers
+    (``publishers_of``); 404 where nobody moderates the messages, so that none is
+    accepted that nobody would read."""
     municipality = get_object_or_404(
-        Municipality.objects.select_related("county").annotate(
-            takes_submissions=takes_submissions()
-        ),
+        with_publishers(Municipality.objects)
+        .select_related("county")
+        .annotate(takes_submissions=takes_submissions()),
         slug=slug,
     )
     if not municipality.takes_submissions:
@@ -395,7 +446,9 @@ class DialogueView(PublicPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dialogue = get_object_or_404(
-            Dialogue.objects.published().select_related("municipality"),
+            with_publishers(Dialogue.objects.published(), "municipality__").select_related(
+                "municipality"
+            ),
             pk=kwargs["pk"],
             municipality__slug=kwargs["slug"],
         )
@@ -403,6 +456,7 @@ class DialogueView(PublicPage):
         concerns, commitments = dialogue_trace(dialogue, today=today)
         context.update(
             municipality=dialogue.municipality,
+            publishers=publishers_of(dialogue),
             dialogue=dialogue,
             concerns=concerns,
             commitments=commitments,
@@ -445,7 +499,8 @@ class SubmissionView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["municipality"] = published_municipality(kwargs["slug"])
+        municipality = published_municipality(kwargs["slug"])
+        context.update(municipality=municipality, publishers=publishers_of(municipality))
         context.setdefault("form", SubmissionForm())
         return context
 
@@ -501,5 +556,6 @@ class SubmissionThanksView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["municipality"] = published_municipality(kwargs["slug"])
+        municipality = published_municipality(kwargs["slug"])
+        context.update(municipality=municipality, publishers=publishers_of(municipality))
         return context

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reports.context_processors.language_links",
+                "reports.context_processors.service",
             ],
         },
     },
@@ -151,6 +152,17 @@ STORAGES = {
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
+# Who publishes the service itself (the footer of the national pages, the accessibility
+# statement and the privacy page name them), and the data protection officer's address.
+SERVICE_PUBLISHER = {
+    "name": env("DJANGO_SERVICE_PUBLISHER_NAME", default="Medborgarlöften"),
+    "email": env("DJANGO_SERVICE_PUBLISHER_EMAIL", default="medborgarloften@example.org"),
+    "website": env("DJANGO_SERVICE_PUBLISHER_WEBSITE", default=""),
+}
+DATA_PROTECTION_OFFICER_EMAIL = env(
+    "DJANGO_DATA_PROTECTION_OFFICER_EMAIL", default="dataskyddsombud@example.org"
+)
+
 LOGIN_URL = "login"
 # A coordinator's session ends after a working day without a request (every request
 # renews it); visitors who never log in get no session and no session cookie.
@@ -223,5 +235,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Open data: public citizen pledges, their commitments with progress, and "
     "the activities done. Read-only.",
     "VERSION": "1.0.0",
+    # As the open data page says (reports/open_data.html).
+    "LICENSE": {"name": "CC0-1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
     "SERVE_INCLUDE_SCHEMA": False,
 }
