@@ -4,6 +4,7 @@ and continues the 2017 → 2018 chain without overlap (issue 11, points 2 and 9)
 
 import re
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 import time_machine
@@ -82,7 +83,7 @@ def sections(html):
 
 def assert_valid_chain():
     chain = list(Pledge.objects.filter(municipality__code="2463").order_by("valid_from"))
-    for earlier, later in zip(chain, chain[1:], strict=False):
+    for earlier, later in pairwise(chain):
         assert later.revises_id == earlier.pk
         assert earlier.valid_to < later.valid_from
         assert earlier.status == Pledge.State.SUPERSEDED
@@ -140,9 +141,7 @@ def test_the_demo_shows_a_pledge_in_progress_on_any_day(client, settings, empty_
         5: Commitment.Change.REVISED,
         6: Commitment.Change.NEW,
     }
-    assert all(
-        c.change_note for c in current.commitments.filter(change=Commitment.Change.REVISED)
-    )
+    assert all(c.change_note for c in current.commitments.filter(change=Commitment.Change.REVISED))
 
 
 def test_seeding_again_changes_nothing_and_a_later_year_extends_the_chain(settings, empty_db):
@@ -167,9 +166,7 @@ def test_seeding_again_changes_nothing_and_a_later_year_extends_the_chain(settin
     assert [p.valid_from.year for p in chain] == [2017, 2018, 2027, 2028]
     latest = chain[-1]
     # Carried on from 2027 as it was: nothing new, nothing revised.
-    assert set(latest.commitments.values_list("change", flat=True)) == {
-        Commitment.Change.CONTINUED
-    }
+    assert set(latest.commitments.values_list("change", flat=True)) == {Commitment.Change.CONTINUED}
     assert set(latest.commitments.values_list("position", flat=True)) == set(LIVE_COMMITMENTS)
 
 
