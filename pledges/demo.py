@@ -705,7 +705,7 @@ def live_activities(today: date, valid_from: date, valid_to: date) -> list[LiveA
     return activities
 
 
-def live_pledge_latest(municipality):
+def _latest_public(municipality):
     return Pledge.objects.public().filter(municipality=municipality).order_by("-valid_from").first()
 
 
@@ -720,7 +720,7 @@ def seed_live(*, today=None, revise=pledge_revise):
     year to add. Returns the pledge, or None."""
     today = today or timezone.localdate()
     asele = Municipality.objects.get(code="2463")
-    latest = live_pledge_latest(asele)
+    latest = _latest_public(asele)
     valid_from, valid_to = date(today.year, 1, 1), date(today.year, 12, 31)
     if latest is None or latest.valid_to is None or latest.valid_to >= valid_from:
         return latest if latest and latest.covers(today) else None
