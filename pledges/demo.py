@@ -5,11 +5,12 @@ agreement's details and the activities are invented for the demo and marked as s
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.services import membership_grant
@@ -27,7 +28,14 @@ from .models import (
     Pledge,
     Unit,
 )
-from .progress import Status, TargetKind, TargetPeriod, reporting_periods, target_periods
+from .progress import (
+    Status,
+    TargetKind,
+    TargetPeriod,
+    reporting_periods,
+    school_days,
+    target_periods,
+)
 from .reference import load_activity_types
 from .services import follow_up_save, pledge_publish, pledge_revise, verdict_save
 
@@ -561,3 +569,229 @@ def seed_revision(pledge_2017, *, revise=pledge_revise):
         )
         activity.organisations.set([kommun] if position == 5 else [])
     return draft
+
+
+# The current year's pledge: invented, marked as demo, dated from the day the demo is
+# seeded so that `make run` always shows a pledge in progress.
+
+LIVE_TITLE = "Medborgarlöfte {year} (demo)"
+LIVE_NOTICE = (
+    "Demoinnehåll: det här medborgarlöftet är påhittat för att visa ett löfte som pågår. "
+    "Löftena bygger vidare på Åseles medborgarlöfte 2017 (originaltexten) och den påhittade "
+    "revisionen 2018; aktiviteterna är daterade utifrån dagen då demon skapades."
+)
+
+# By the position of the predecessor's commitment (the published number stays): what the
+# current pledge promises, and the public note when that differs from its predecessor.
+LIVE_COMMITMENTS = {
+    1: {
+        "text": "Polisen lovar att kontrollera minst 1 500 fordon i Åsele under året, med "
+        "fokus på buskörning, hastighet och rattonykterhet.",
+        "responsible": Commitment.Responsible.POLICE,
+        "activity_type": "traffic_operation",
+        "audience": "Trafikanter i Åsele kommun",
+        "target_kind": TargetKind.QUANTITY,
+        "target_value": 1500,
+        "target_period": TargetPeriod.YEAR,
+        "unit": None,
+        "quantity": "vehicles_checked",
+        "school_year_only": False,
+        "change_note": "Målet räknas nu i kontrollerade fordon i stället för i antal "
+        "insatser: det säger mer om hur många trafikanter som möter polisen.",
+    },
+    2: {"assessed_status": Status.ON_TRACK},
+    3: {},
+    5: {
+        "text": "Kommunen lovar att tillsammans med polisen och invånare genomföra minst en "
+        "trygghetsvandring i Åsele centrum under året.",
+        "change_note": "Vandringen görs när den passar deltagarna bäst, inte bara på hösten.",
+    },
+    6: {
+        "text": "Polisen lovar att göra minst en närvaroinsats i kommunens byar varje månad.",
+        "responsible": Commitment.Responsible.POLICE,
+        "activity_type": "presence",
+        "audience": "Invånare i Fredrika, Gafsele och kommunens övriga byar",
+        "target_kind": TargetKind.COUNT,
+        "target_value": 1,
+        "target_period": TargetPeriod.MONTH,
+        "unit": "narvaroinsatser",
+        "quantity": None,
+        "school_year_only": False,
+    },
+}
+
+# Vehicles checked by the traffic operations, in turn: together about 60 % of the pace the
+# promise asks, so that it reads Behind plan on every day of the year.
+LIVE_VEHICLES = (45, 60, 52)
+
+
+@dataclass(frozen=True)
+class LiveActivity:
+    position: int
+    date: date
+    status: str
+    site: str | None
+    summary: str
+    vehicles: int | None = None
+
+
+def live_activities(today: date, valid_from: date, valid_to: date) -> list[LiveActivity]:
+    """The current pledge's activities, dated relative to ``today``: done ones never after
+    it, planned ones from it on and within the validity. On every day of the year:
+
+    1. the traffic promise (a quantity per year) is Behind plan: from the first day more
+       vehicles are due than the operations every three weeks have checked;
+    2. the training promise is assessed On track (qualitative);
+    3. the school visits have some visits done and one planned;
+    4. the safety walk (one a year) is Not started, with one planned, until its last day,
+       31 December, when it falls due;
+    5. the monthly presence promise is On track: every ended month has its activity (on
+       31 December, the last month's too: Fulfilled).
+    """
+    activities = []
+
+    def planned(position, days, site, summary):
+        activities.append(
+            LiveActivity(
+                position, min(today + timedelta(days=days), valid_to), "planned", site, summary
+            )
+        )
+
+    # 1. Traffic operations every three weeks, the latest two weeks ago.
+    day, turn = today - timedelta(days=14), 0
+    while day >= valid_from:
+        activities.append(
+            LiveActivity(
+                1,
+                day,
+                "done",
+                "Åsele centrum" if turn % 2 else None,
+                "Nykterhets- och hastighetskontroller."
+                if turn % 2
+                else "Hastighetskontroller på väg 90 och väg 92.",
+                LIVE_VEHICLES[turn % len(LIVE_VEHICLES)],
+            )
+        )
+        day, turn = day - timedelta(days=21), turn + 1
+    planned(1, 10, "Åsele centrum", "Insats mot buskörning och rattonykterhet.")
+
+    # 2. Training.
+    if today - timedelta(days=30) >= valid_from:
+        activities.append(
+            LiveActivity(
+                2, today - timedelta(days=30), "done", None, "Trafikträff för seniorer med NTF."
+            )
+        )
+    planned(2, 21, None, "Trafikutbildning för nyanlända.")
+
+    # 3. School visits on school days.
+    for days, site, summary in (
+        (6, "Åsele centralskola", "Besök i årskurs 7–9 om nätmobbning."),
+        (33, "Fredrika skola", "Kontaktskapande besök."),
+        (61, "Åsele centralskola", "Trafikdag med cykelkontroll."),
+    ):
+        day = today - timedelta(days=days)
+        if day >= valid_from and school_days(day, day):
+            activities.append(LiveActivity(3, day, "done", site, summary))
+    planned(3, 14, "Gafsele skola", "Besök med polisbil och samtal om polisens uppdrag.")
+
+    # 4. The safety walk, not done yet.
+    planned(5, 28, "Åsele centrum", "Trygghetsvandring i Åsele centrum.")
+
+    # 5. One presence a month.
+    for period in target_periods(valid_from, valid_to, TargetPeriod.MONTH):
+        summary = "Närvaroinsats i byarna: samtal med boende och besök i butiken."
+        if period.end < today:
+            day = min(period.start + timedelta(days=14), period.end)
+            activities.append(LiveActivity(6, day, "done", "Fredrika", summary))
+        elif today in period:
+            if period.start == valid_from or today == period.end:
+                day = max(period.start, today - timedelta(days=3))
+                activities.append(LiveActivity(6, day, "done", "Fredrika", summary))
+            else:
+                activities.append(LiveActivity(6, period.end, "planned", "Fredrika", summary))
+    return activities
+
+
+def _latest_public(municipality):
+    return Pledge.objects.public().filter(municipality=municipality).order_by("-valid_from").first()
+
+
+@transaction.atomic
+def seed_live(*, today=None, revise=pledge_revise):
+    """The demo pledge of the current calendar year, 1 January - 31 December of ``today``
+    (by default the local date): a published revision of Åsele's latest public pledge,
+    which becomes superseded, so the chain runs 2017 → 2018 → this year (a gap between them
+    is no overlap). Idempotent: when the latest pledge already starts in this year (or a
+    revision of it exists), it is returned as it is, its activities dated from the day it
+    was made; on a later year it is revised in turn (2026 → 2027). Before 2019 there is no
+    year to add. Returns the pledge, or None."""
+    today = today or timezone.localdate()
+    asele = Municipality.objects.get(code="2463")
+    latest = _latest_public(asele)
+    valid_from, valid_to = date(today.year, 1, 1), date(today.year, 12, 31)
+    if latest is None or latest.valid_to is None or latest.valid_to >= valid_from:
+        return latest if latest and latest.covers(today) else None
+    existing = latest.revisions.first()
+    if existing:
+        return existing
+    draft = revise(
+        pledge=latest,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        title=LIVE_TITLE.format(year=today.year),
+    )
+    draft.is_demo = True
+    draft.signatories = latest.signatories
+    paragraphs = [p for p in draft.background.split("\n\n") if p != LIVE_NOTICE]
+    draft.background = "\n\n".join([LIVE_NOTICE, *paragraphs])
+    draft.save()
+
+    carried = {c.previous.position: c for c in draft.commitments.select_related("previous")}
+    for position, spec in LIVE_COMMITMENTS.items():
+        spec = dict(spec)
+        note = spec.pop("change_note", "")
+        assessed = spec.pop("assessed_status", "")
+        commitment = carried.get(position)
+        if commitment is None:
+            commitment = Commitment(pledge=draft, position=position, change=Commitment.Change.NEW)
+        for name, value in spec.items():
+            # Related rows by their code, as ``promise()`` holds them.
+            setattr(commitment, Commitment._meta.get_field(name).attname, value)
+        if commitment.previous_id and commitment.promise() != commitment.previous.promise():
+            commitment.change = Commitment.Change.REVISED
+            commitment.change_note = note
+        commitment.assessed_status = assessed
+        commitment.full_clean()
+        commitment.save()
+    pledge_publish(pledge=draft)
+    _live_activities(draft, today)
+    return draft
+
+
+def _live_activities(pledge, today):
+    police = Organisation.objects.get(
+        name="Polisen, lokalpolisområde Södra Lappland", kind=Organisation.Kind.POLICE
+    )
+    kommun = Organisation.objects.get(name="Åsele kommun", kind=Organisation.Kind.MUNICIPALITY)
+    commitments = {c.position: c for c in pledge.commitments.all()}
+    sites = {s.name: s for s in Site.objects.filter(municipality=pledge.municipality)}
+    for item in live_activities(today, pledge.valid_from, pledge.valid_to):
+        commitment = commitments[item.position]
+        ours = commitment.responsible == Commitment.Responsible.MUNICIPALITY
+        activity = Activity(
+            commitment=commitment,
+            date=item.date,
+            status=item.status,
+            site=sites.get(item.site),
+            public_summary=item.summary,
+            logged_for=kommun if ours else police,
+        )
+        activity.full_clean()
+        activity.save()
+        activity.organisations.set([kommun] if ours else [police])
+        if item.vehicles:
+            for quantity in ("vehicles_checked", "breath_tests"):
+                Measurement.objects.create(
+                    activity=activity, quantity_id=quantity, value=item.vehicles
+                )

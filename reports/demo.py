@@ -1,9 +1,9 @@
-"""The whole demo: Åsele's 2017 pledge with its activities and users, and the dialogues
-and situational picture behind it."""
+"""The whole demo: Åsele's 2017 pledge with its activities and users, the dialogues and
+situational picture behind it, the 2018 revision and the current year's pledge."""
 
 from dialogues import services as dialogue_services
 from dialogues.demo import seed_dialogues
-from pledges.demo import seed_demo, seed_revision
+from pledges.demo import seed_demo, seed_live, seed_revision
 
 
 def seed_all():
@@ -11,5 +11,6 @@ def seed_all():
     pledge = seed_demo()
     seed_dialogues(pledge)
     seed_revision(pledge, revise=dialogue_services.pledge_revise)
+    seed_live(revise=dialogue_services.pledge_revise)
     pledge.refresh_from_db()
     return pledge

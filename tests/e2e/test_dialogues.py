@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from dialogues.models import Dialogue, Submission
@@ -24,8 +26,9 @@ def test_citizen_follows_a_dialogue_forward_to_what_was_done(page, demo_site):
     assert "Buskörning med moped och snöskoter i centrum" in said
     page.locator("ol.concerns a").first.click()
     target = page.locator("section.commitment:target").inner_text()
-    assert "trafikinsatser" in target
-    # Both years' traffic promises answer it: 2017 and its 2018 revision.
+    # The newest answer first: the demo's pledge for the current year, counting vehicles.
+    assert "kontrollerade fordon" in target
+    # Every year's traffic promise answers it: 2017, its 2018 revision and the current.
     did = page.locator("#did-heading + section, section.commitment").all_inner_texts()
     assert any("3 av 4 trafikinsatser" in text for text in did)
     assert any("4 av 6 trafikinsatser" in text for text in did)
@@ -78,13 +81,17 @@ def test_revision_pages_are_accessible(page, demo_site):
     from pledges.services import pledge_revise
 
     latest = Pledge.objects.get(status="published")
+    following = latest.valid_to.year + 1
     draft = pledge_revise(
-        pledge=latest,
-        valid_from=latest.valid_to.replace(year=2019, month=1, day=1),
-        valid_to=latest.valid_to.replace(year=2019),
+        pledge=latest, valid_from=date(following, 1, 1), valid_to=date(following, 12, 31)
     )
     page.goto(f"{demo_site}/kommun/asele/2018/")
     assert "Vad har ändrats?" in page.content()
+    assert_no_axe_violations(page)
+    # The demo's pledge in progress: revised, continued and new promises, a monthly table.
+    page.goto(f"{demo_site}/kommun/asele/{latest.valid_from.year}/")
+    assert "Vad har ändrats?" in page.content()
+    assert "Efter plan" in page.content()
     assert_no_axe_violations(page)
     log_in(page, demo_site, "admin")
     page.goto(f"{demo_site}/forhandsgranska/{draft.pk}/")

@@ -31,9 +31,11 @@ def test_seed_demo_is_idempotent(settings, empty_db):
         Commitment.objects.count(),
         Activity.objects.count(),
     ) == counts
-    # 2017 with four commitments, and its 2018 revision: three carried on, one new.
-    assert counts[:2] == (2, 8)
+    # 2017 with four commitments, its 2018 revision (three carried on, one new) and the
+    # current year's (four carried on, one new).
+    assert counts[:2] == (3, 13)
     assert Pledge.objects.get(valid_from__year=2017).status == Pledge.State.SUPERSEDED
+    assert Pledge.objects.get(valid_from__year=2018).status == Pledge.State.SUPERSEDED
 
 
 def test_demo_users_can_log_in_with_demo_password(demo_pledge):
@@ -57,4 +59,4 @@ def test_refuses_with_debug_off_unless_forced(settings, empty_db):
     assert not Pledge.objects.exists()
     call_command("seed_demo", force=True)
     assert Pledge.objects.filter(status=Pledge.State.PUBLISHED).count() == 1
-    assert Pledge.objects.filter(status=Pledge.State.SUPERSEDED).count() == 1
+    assert Pledge.objects.filter(status=Pledge.State.SUPERSEDED).count() == 2

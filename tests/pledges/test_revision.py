@@ -29,6 +29,11 @@ def revised_2018(demo_pledge):
     return Pledge.objects.get(revises=demo_pledge)
 
 
+def current_demo(demo_pledge):
+    """The demo's pledge for the year of the session's today (2026), which revises 2018."""
+    return Pledge.objects.get(revises=revised_2018(demo_pledge))
+
+
 class TestRevise:
     def test_draft_carries_every_commitment_on(self):
         pledge = PledgeFactory()
@@ -257,8 +262,13 @@ class TestPublicLineage:
 
     def test_municipality_page_lists_every_pledge_with_its_verdicts(self, client, demo_pledge):
         html = client.get("/kommun/asele/").content.decode()
-        assert "Senaste medborgarlöfte" in html
+        # The demo's pledge for the current year is in force; 2017 and 2018 are history.
+        assert "Aktuellt medborgarlöfte" in html
+        current = html[: html.index("Tidigare medborgarlöften")]
+        assert "Medborgarlöfte 2026 (demo)" in current
         earlier = html[html.index("Tidigare medborgarlöften") :]
+        assert "Medborgarlöfte 2018" in earlier
+        assert "83 %" in earlier
         assert "Medborgarlöfte 2017" in earlier
         assert "88 %" in earlier
         assert (
@@ -270,19 +280,26 @@ class TestPublicLineage:
 class TestDrafts:
     @pytest.fixture
     def draft(self, demo_pledge):
-        successor = revised_2018(demo_pledge)
+        successor = current_demo(demo_pledge)
         draft = pledge_revise(
             pledge=successor,
-            valid_from=date(2019, 1, 1),
-            valid_to=date(2019, 12, 31),
-            title="Hemligt utkast 2019",
+            valid_from=date(2027, 1, 1),
+            valid_to=date(2027, 12, 31),
+            title="Hemligt utkast 2027",
         )
         draft.commitments.filter(position=1).update(text="HEMLIG LÖFTESTEXT")
         return draft
 
     @pytest.mark.parametrize(
         "path",
-        ["/", "/kommun/asele/", "/kommun/asele/2019/", "/kommun/asele/2018/", "/en/"],
+        [
+            "/",
+            "/kommun/asele/",
+            "/kommun/asele/2027/",
+            "/kommun/asele/2026/",
+            "/kommun/asele/2018/",
+            "/en/",
+        ],
     )
     def test_draft_is_invisible_on_every_public_page(self, client, draft, path):
         response = client.get(path)
@@ -323,7 +340,7 @@ class TestDrafts:
 
 
 def test_admin_revise_action_creates_the_next_draft(client_for, demo_pledge):
-    successor = revised_2018(demo_pledge)
+    successor = current_demo(demo_pledge)
     response = client_for("admin").post(
         "/admin/pledges/pledge/",
         {"action": "revise", "_selected_action": [successor.pk]},
@@ -332,8 +349,8 @@ def test_admin_revise_action_creates_the_next_draft(client_for, demo_pledge):
     assert response.status_code == 200
     draft = Pledge.objects.get(revises=successor)
     assert (draft.valid_from, draft.valid_to, draft.status) == (
-        date(2019, 1, 1),
-        date(2019, 12, 31),
+        date(2027, 1, 1),
+        date(2027, 12, 31),
         Pledge.State.DRAFT,
     )
     assert draft.commitments.count() == successor.commitments.count()
@@ -444,7 +461,7 @@ def test_a_revision_that_fails_halfway_leaves_nothing(monkeypatch):
 
 @pytest.mark.parametrize("username", ["polis", "kommun"])
 def test_only_admins_revise_and_publish(client_for, demo_pledge, username):
-    successor = revised_2018(demo_pledge)
+    successor = current_demo(demo_pledge)
     client = client_for(username)
     for action in ("revise", "publish"):
         response = client.post(

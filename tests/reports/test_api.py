@@ -21,11 +21,11 @@ def frozen_today():
 
 @pytest.fixture
 def draft(demo_pledge):
-    latest = Pledge.objects.get(revises=demo_pledge)
+    latest = Pledge.objects.get(municipality=demo_pledge.municipality, status="published")
     draft = pledge_revise(
         pledge=latest,
-        valid_from=date(2019, 1, 1),
-        valid_to=date(2019, 12, 31),
+        valid_from=date(2027, 1, 1),
+        valid_to=date(2027, 12, 31),
         title="Hemligt utkast",
     )
     draft.commitments.filter(position=1).update(text="HEMLIG LÖFTESTEXT")
@@ -35,7 +35,7 @@ def draft(demo_pledge):
 def test_pledges_list_only_public_ones(client, draft):
     data = client.get("/api/v1/pledges/").json()
     titles = {p["title"] for p in data["results"]}
-    assert titles == {"Medborgarlöfte 2017", "Medborgarlöfte 2018"}
+    assert titles == {"Medborgarlöfte 2017", "Medborgarlöfte 2018", "Medborgarlöfte 2026 (demo)"}
     assert client.get(f"/api/v1/pledges/{draft.pk}/").status_code == 404
     assert client.get(f"/api/v1/pledges/{draft.pk}/activities/").status_code == 404
     assert "HEMLIG" not in client.get("/api/v1/pledges/?municipality=asele").content.decode()

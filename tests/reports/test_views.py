@@ -112,11 +112,12 @@ class TestPledgeYearPage:
 
     def test_never_shows_internal_notes_planned_or_cancelled(self, client, demo_pledge):
         html = text_of(client.get("/kommun/asele/2017/"))
-        hidden = Activity.objects.exclude(status=Activity.Status.DONE)
+        activities = Activity.objects.filter(commitment__pledge=demo_pledge)
+        hidden = activities.exclude(status=Activity.Status.DONE)
         assert hidden.count() >= 2
         for activity in hidden:
             assert activity.public_summary not in html
-        notes = Activity.objects.exclude(internal_notes="").values_list("internal_notes", flat=True)
+        notes = activities.exclude(internal_notes="").values_list("internal_notes", flat=True)
         assert notes
         for note in notes:
             assert note not in html
@@ -216,11 +217,19 @@ class TestIndexPage:
         CommitmentFactory(pledge=PledgeFactory(municipality=draft_only, draft=True))
         html = text_of(client.get("/"))
         assert "Åsele" in html
-        # The latest pledge, 2018: 4 of 6 traffic operations, 5 of 6 school visits, 1 of 1
-        # safety walk: (2/3 + 5/6 + 1) / 3 = 83 %.
-        assert "Medborgarlöfte 2018" in html
-        assert "83 %" in html
+        # The current pledge, the demo's for 2026 as seeded on 27 November: 830 of 1 500
+        # vehicles, 3 of 6 school visits, 0 of 1 safety walk, 10 of 12 months:
+        # (0.553 + 0.5 + 0 + 0.833) / 4 = 47 %.
+        assert "Medborgarlöfte 2026 (demo)" in html
+        assert "47 %" in html
+        assert "Medborgarlöfte 2018" not in html
         assert "Utkastkommun" not in html
+
+    def test_the_2018_figure_stays_on_its_own_page(self, client, demo_pledge):
+        # 2018: 4 of 6 traffic operations, 5 of 6 school visits, 1 of 1 safety walk:
+        # (2/3 + 5/6 + 1) / 3 = 83 %.
+        html = text_of(client.get("/kommun/asele/2018/"))
+        assert "83 %" in html
 
     def test_search_by_name_with_and_without_diacritics(self, client, demo_pledge):
         other = PledgeFactory(municipality=Municipality.objects.get(slug="vingaker"))

@@ -5,7 +5,10 @@ from reports.demo import seed_all
 
 
 class Command(BaseCommand):
-    help = "Load the Åsele 2017 demo pledge, its activities and the demo users (idempotent)."
+    help = (
+        "Load the Åsele demo: the 2017 pledge, its 2018 revision and a pledge for the current "
+        "year with its activities, and the demo users (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
