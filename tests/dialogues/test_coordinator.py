@@ -230,7 +230,7 @@ class TestRecording:
         area = FocusArea.objects.get(title="Otrygga platser")
         assert list(area.concerns.all()) == [concern]
         html = client.get("/kommun/asele/2017/").content.decode()
-        assert "Fokusområde: Otrygga platser" in html
+        assert 'Fokusområde: <span lang="sv">Otrygga platser</span>' in html
         foreign = Concern.objects.create(
             dialogue=Dialogue.objects.create(
                 municipality=Municipality.objects.get(slug="vingaker"),

@@ -39,8 +39,10 @@ class TestTraceability:
     def test_commitment_shows_the_concerns_and_dialogues_behind_it(self, client, demo_pledge):
         html = html_of(client.get("/kommun/asele/2017/"))
         assert "Därför finns löftet" in html
-        assert "Fokusområde: Trafiken" in html
-        assert "Togs upp: Buskörning med moped och snöskoter i centrum" in html
+        assert 'Fokusområde: <span lang="sv">Trafiken</span>' in html
+        assert (
+            'Togs upp: <span lang="sv">Buskörning med moped och snöskoter i centrum</span>' in html
+        )
         merchants = dialogue("Fokusgrupp med företagarföreningen")
         assert f"/kommun/asele/dialoger/{merchants.pk}/" in html
 

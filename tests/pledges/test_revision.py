@@ -548,7 +548,7 @@ class TestReviewFixes:
     def test_revision_keeps_the_reasons_why(self, client, demo_pledge):
         html = client.get("/kommun/asele/2018/").content.decode()
         assert "Därför finns löftet" in html
-        assert "Fokusområde: Trafiken" in html
+        assert 'Fokusområde: <span lang="sv">Trafiken</span>' in html
 
     def test_admin_membership_makes_staff_without_superuser_powers(
         self, client, demo_pledge, django_user_model
