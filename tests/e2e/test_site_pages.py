@@ -17,6 +17,12 @@ PAGES = [
     "/en/oppna-data/",
     # the footer with a municipality's publishers, and a form with errors
     "/kommun/asele/2017/",
+    # the other pages of issue 11: the overview of a revision, the printable report, a
+    # municipality without a pledge, a search that finds one
+    "/kommun/asele/2018/",
+    "/kommun/asele/2017/rapport/",
+    "/kommun/vingaker/",
+    "/?q=vin",
 ]
 
 # 200 % zoom of a 1280 x 800 window: the page lays itself out in half as many CSS pixels.
