@@ -89,3 +89,15 @@ def test_charts_use_the_pages_number_format_and_say_which_way_is_better(client, 
     assert "↓ Lägre är bättre" in swedish
     assert "↓ Lower is better" in english
     assert "↑ Högre är bättre" in swedish  # the share who trust the police
+
+
+def test_the_other_english_pages_mark_the_swedish_content_too(client, demo_pledge):
+    municipality = client.get("/en/kommun/asele/").content.decode()
+    assert '<span class="promise-short" lang="sv">' in municipality
+    for path in set(re.findall(r'href="(/en/kommun/asele/dialoger/\d+/)"', municipality)):
+        html = client.get(path).content.decode()
+        if "</strong>: <span" in html:  # a dialogue with public concerns
+            assert re.search(r'</strong>: <span lang="sv">', html)
+            break
+    else:
+        pytest.fail("no dialogue page with public concerns")
