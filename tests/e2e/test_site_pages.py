@@ -70,3 +70,24 @@ def test_tyck_till_with_errors_is_accessible(small_page, demo_site):
     assert small_page.title().startswith(("Fel:", "Error:"))
     assert_no_horizontal_scroll(small_page)
     assert_no_axe_violations(small_page)
+
+
+def test_the_pages_of_all_activities_and_of_a_concerns_answer_small_and_zoomed(
+    small_page, demo_site
+):
+    from dialogues.models import Concern
+    from pledges.models import Commitment
+    from tests.e2e.test_coordinator import log_in
+
+    traffic = Commitment.objects.get(pledge__title="Medborgarlöfte 2017", position=1)
+    small_page.goto(f"{demo_site}/kommun/asele/2017/lofte/{traffic.pk}/aktiviteter/")
+    assert small_page.locator("h1").count() == 1
+    assert_no_horizontal_scroll(small_page)
+    assert_no_axe_violations(small_page)
+
+    concern = Concern.objects.filter(dialogue__municipality__slug="asele").first()
+    log_in(small_page, demo_site, "kommun")
+    small_page.goto(f"{demo_site}/samordnare/synpunkter/{concern.pk}/svar/")
+    assert small_page.locator("h1").count() == 1
+    assert_no_horizontal_scroll(small_page)
+    assert_no_axe_violations(small_page)
