@@ -26,6 +26,7 @@ from django.views.generic import (
     UpdateView,
 )
 
+from accounts.models import Membership
 from accounts.permissions import membership_in, memberships_of
 from core.forms import bad_pk
 
@@ -117,11 +118,32 @@ class DashboardView(CoordinatorMixin, TemplateView):
             (current_public_pledge(group, today=self.today) for group in by_municipality.values()),
             key=lambda p: p.municipality.name,
         )
-        context["reports"] = [
+        context["reports"] = reports = [
             replace(report, commitments=tuple(sorted(self.entries(report), key=attention_first)))
             for report in pledge_reports(pledges, today=self.today)
         ]
+        # Each report with the administrators to ask when its pledge has ended (else None).
+        admins = self.admins_of_ended(pledges)
+        context["sections"] = [(report, admins.get(report.pledge.pk)) for report in reports]
         return context
+
+    def admins_of_ended(self, pledges):
+        """The pledges that have ended with no successor published (the newest public
+        pledge of their municipality), by id: the administrators of the municipality, who
+        can publish the next one. One query, none when no pledge has ended."""
+        ended = {
+            p.municipality_id: p.pk
+            for p in pledges
+            if not p.is_current(self.today) and p.end(self.today) < self.today
+        }
+        if not ended:
+            return {}
+        admins = {pk: [] for pk in ended.values()}
+        for membership in Membership.objects.filter(
+            municipality_id__in=ended, role=Membership.Role.ADMIN
+        ).select_related("user"):
+            admins[ended[membership.municipality_id]].append(membership.user)
+        return admins
 
     def entries(self, report):
         """The report's commitments, each with whether the user may act for it."""
