@@ -283,6 +283,21 @@ class ActivityForm(forms.ModelForm):
         }
 
 
+class MarkDoneForm(forms.Form):
+    """Planned activities whose date has passed, to be marked done at once."""
+
+    activities = forms.ModelMultipleChoiceField(
+        label=_("Planned activities whose date has passed"),
+        queryset=Activity.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one activity to mark as done.")},
+    )
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activities"].queryset = activities
+
+
 class CancelActivityForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (internal)"),

@@ -11,12 +11,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -37,6 +38,7 @@ from .forms import (
     AssessmentForm,
     CancelActivityForm,
     FollowUpForm,
+    MarkDoneForm,
     VerdictForm,
 )
 from .mixins import (
@@ -388,8 +390,50 @@ class PlanView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
             today=self.today,
             # The promises whose planned activities the user may mark as done.
             actionable={a.commitment_id for a in planned if can_act_for(user, a.commitment)},
+            overdue=any(a.date < self.today and can_act_for(user, a.commitment) for a in planned),
         )
         return context
+
+
+class PlanMarkDoneView(CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, FormView):
+    """Mark several planned activities of a pledge done at once, from its plan: those
+    whose date has passed; 403 when one is of a promise the user may not act for."""
+
+    http_method_names = ["post"]
+    form_class = MarkDoneForm
+    permission_required = "pledges.change_activity"
+    queryset = Pledge.objects.public().select_related("municipality")
+    municipality_lookup = "municipality"
+
+    def get_form_kwargs(self):
+        overdue = Activity.objects.filter(
+            commitment__pledge=self.object, status=Activity.Status.PLANNED, date__lt=self.today
+        ).select_related("commitment__pledge")
+        return {**super().get_form_kwargs(), "activities": overdue}
+
+    def form_valid(self, form):
+        chosen = form.cleaned_data["activities"]
+        for activity in chosen:
+            check_can_act(self.request.user, activity.commitment)
+        try:
+            services.activities_mark_done(user=self.request.user, activities=chosen)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+        else:
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(count)d activity has been marked as done.",
+                    "%(count)d activities have been marked as done.",
+                    len(chosen),
+                )
+                % {"count": len(chosen)},
+            )
+        return redirect("pledges:plan", pk=self.object.pk)
+
+    def form_invalid(self, form):
+        messages.error(self.request, " ".join(form.errors.get("activities", [])))
+        return redirect("pledges:plan", pk=self.object.pk)
 
 
 class CommitmentMixin(CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin):
