@@ -87,6 +87,11 @@ class ActivityForm(forms.ModelForm):
     """Log or edit an activity; the choices are limited to what the user may act for."""
 
     QUANTITY_PREFIX = "quantity_"
+    # The name of the second submit button: save, then an empty form for the same promise.
+    SAVE_ANOTHER = "save_another"
+    # A type that measures participants has its own field for them: "people reached"
+    # would ask for the same number twice.
+    PEOPLE_QUANTITY = "participants"
 
     commitment = CommitmentChoiceField(label=_("Promise"), queryset=Commitment.objects.none())
     status = forms.ChoiceField(
@@ -165,8 +170,18 @@ class ActivityForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self._add_quantity_fields(commitments)
+        if (
+            self.commitment_choice is not None
+            and self.PEOPLE_QUANTITY in self.allowed_quantities
+            and self.instance.people_reached is None
+        ):
+            del self.fields["people_reached"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Save activity")))
+        if not self.instance.pk:
+            self.helper.add_input(
+                Submit(self.SAVE_ANOTHER, _("Save and log another"), css_class="secondary")
+            )
 
     def _add_quantity_fields(self, commitments):
         """One count field per measured quantity the chosen promise's activity type offers
@@ -266,6 +281,21 @@ class ActivityForm(forms.ModelForm):
             for field in self.Meta.fields
             if field != "organisations" and field in self.fields
         }
+
+
+class MarkDoneForm(forms.Form):
+    """Planned activities whose date has passed, to be marked done at once."""
+
+    activities = forms.ModelMultipleChoiceField(
+        label=_("Planned activities whose date has passed"),
+        queryset=Activity.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one activity to mark as done.")},
+    )
+
+    def __init__(self, *args, activities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activities"].queryset = activities
 
 
 class CancelActivityForm(forms.Form):

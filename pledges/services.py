@@ -447,6 +447,25 @@ def _check_measured(activity, measurements):
 
 
 @transaction.atomic
+def activities_mark_done(*, user, activities) -> list[Activity]:
+    """Mark planned ``activities`` done as they are (date, place, figures), each through
+    ``activity_save`` so that its history and the done counts follow; all or none.
+    Returns them saved."""
+    with progress_counts_deferred():
+        return [
+            _activity_save(
+                user=user,
+                values={"status": Activity.Status.DONE},
+                organisations=list(activity.organisations.all()),
+                measurements={},
+                activity=activity,
+                expected_version=activity.version,
+            )
+            for activity in activities
+        ]
+
+
+@transaction.atomic
 def activity_cancel(*, activity: Activity, expected_version: int, reason: str = "") -> Activity:
     """Mark an activity cancelled; it stays in the history and never counts. Returns it."""
     current = Activity.objects.select_for_update().get(pk=activity.pk)

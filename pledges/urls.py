@@ -14,6 +14,7 @@ urlpatterns = [
         "aktiviteter/<int:pk>/stall-in/", views.ActivityCancelView.as_view(), name="activity_cancel"
     ),
     path("plan/<int:pk>/", views.PlanView.as_view(), name="plan"),
+    path("plan/<int:pk>/genomforda/", views.PlanMarkDoneView.as_view(), name="plan_mark_done"),
     path(
         "lofte/<int:pk>/uppfoljning/",
         views.CommitmentFollowUpView.as_view(),

@@ -8,14 +8,16 @@ organisation is responsible for (others are 403).
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -25,7 +27,8 @@ from django.views.generic import (
     UpdateView,
 )
 
-from accounts.permissions import memberships_of
+from accounts.models import Membership
+from accounts.permissions import membership_in, memberships_of
 from core.forms import bad_pk
 
 from . import progress, services
@@ -35,6 +38,7 @@ from .forms import (
     AssessmentForm,
     CancelActivityForm,
     FollowUpForm,
+    MarkDoneForm,
     VerdictForm,
 )
 from .mixins import (
@@ -116,11 +120,32 @@ class DashboardView(CoordinatorMixin, TemplateView):
             (current_public_pledge(group, today=self.today) for group in by_municipality.values()),
             key=lambda p: p.municipality.name,
         )
-        context["reports"] = [
+        context["reports"] = reports = [
             replace(report, commitments=tuple(sorted(self.entries(report), key=attention_first)))
             for report in pledge_reports(pledges, today=self.today)
         ]
+        # Each report with the administrators to ask when its pledge has ended (else None).
+        admins = self.admins_of_ended(pledges)
+        context["sections"] = [(report, admins.get(report.pledge.pk)) for report in reports]
         return context
+
+    def admins_of_ended(self, pledges):
+        """The pledges that have ended with no successor published (the newest public
+        pledge of their municipality), by id: the administrators of the municipality, who
+        can publish the next one. One query, none when no pledge has ended."""
+        ended = {
+            p.municipality_id: p.pk
+            for p in pledges
+            if not p.is_current(self.today) and p.end(self.today) < self.today
+        }
+        if not ended:
+            return {}
+        admins = {pk: [] for pk in ended.values()}
+        for membership in Membership.objects.filter(
+            municipality_id__in=ended, role=Membership.Role.ADMIN
+        ).select_related("user"):
+            admins[ended[membership.municipality_id]].append(membership.user)
+        return admins
 
     def entries(self, report):
         """The report's commitments, each with whether the user may act for it."""
@@ -166,23 +191,68 @@ class ActivityFormMixin(CoordinatorMixin, MunicipalityScopedMixin):
 
 
 class ActivityCreateView(RenamedParamsMixin, ActivityFormMixin, CreateOnceMixin, CreateView):
-    """Log a new activity, done or planned; ``?commitment=`` preselects the promise."""
+    """Log a new activity, done or planned. ``?commitment=`` preselects the promise with
+    all that is known filled in (the user's own organisation, the promise's place when
+    it has exactly one); ``?copy=`` starts from an earlier activity, dated today."""
 
     renamed_params = {"lofte": "commitment"}
 
     def get_initial(self):
-        today = self.today
-        initial = {"status": Activity.Status.DONE, "date": today}
+        initial = {"status": Activity.Status.DONE, "date": self.today}
+        if "copy" in self.request.GET:
+            return initial | self.copied(pk_or_404(self.request.GET["copy"]))
         if "commitment" in self.request.GET:
             commitment = get_object_or_404(
-                Commitment.objects.for_user(self.request.user).select_related("pledge"),
+                Commitment.objects.for_user(self.request.user)
+                .select_related("pledge")
+                .prefetch_related("target_sites"),
                 pk=pk_or_404(self.request.GET["commitment"]),
             )
-            check_can_act(self.request.user, commitment)
-            initial["commitment"] = commitment
-            # Logging for an ended pledge: start from its last day, not from today.
-            initial["date"] = min(today, commitment.pledge.end(today))
+            initial |= self.known(commitment)
+            sites = commitment.target_sites.all()
+            if len(sites) == 1:
+                initial["site"] = sites[0]
         return initial
+
+    def known(self, commitment):
+        """What the form can fill in for a new activity of ``commitment``: the promise,
+        a date within its pledge and the organisation the user acts for."""
+        check_can_act(self.request.user, commitment)
+        # Logging for an ended pledge: start from its last day, not from today.
+        initial = {
+            "commitment": commitment,
+            "date": min(self.today, commitment.pledge.end(self.today)),
+        }
+        membership = membership_in(self.request.user, commitment.pledge.municipality_id)
+        if membership is not None and membership.organisation_id:
+            initial["organisations"] = [membership.organisation_id]
+        return initial
+
+    def copied(self, pk):
+        """The initial values of a copy of the activity ``pk``: its promise, place,
+        organisations, figures and summary; not its date, status or internal notes."""
+        source = get_object_or_404(
+            Activity.objects.for_user(self.request.user)
+            .select_related("commitment__pledge")
+            .prefetch_related("organisations", "measurements"),
+            pk=pk,
+        )
+        initial = self.known(source.commitment)
+        initial.update(
+            site=source.site_id,
+            organisations=[o.pk for o in source.organisations.all()],
+            people_reached=source.people_reached,
+            public_summary=source.public_summary,
+        )
+        for measurement in source.measurements.all():
+            initial[ActivityForm.QUANTITY_PREFIX + measurement.quantity_id] = measurement.value
+        return initial
+
+    def success_url_for(self, saved):
+        if ActivityForm.SAVE_ANOTHER in self.request.POST:
+            query = urlencode({"commitment": saved.commitment_id})
+            return f"{reverse('pledges:activity_create')}?{query}"
+        return super().success_url_for(saved)
 
 
 class ActivityUpdateView(ActivityFormMixin, ServiceFormMixin, UpdateView):
@@ -204,6 +274,12 @@ class ActivityUpdateView(ActivityFormMixin, ServiceFormMixin, UpdateView):
             messages.error(request, _("A cancelled activity cannot be changed."))
             return redirect(self.success_url_for(self.object))
         return self.render_to_response(self.get_context_data())
+
+    def get_initial(self):
+        # "Mark as done" from the plan: the same form, with the status already changed.
+        if self.request.GET.get("status") == Activity.Status.DONE:
+            return {"status": Activity.Status.DONE}
+        return super().get_initial()
 
     def get_form_kwargs(self):
         return {
@@ -301,18 +377,63 @@ class PlanView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
         pledge = self.object
         planned = (
             Activity.objects.filter(commitment__pledge=pledge, status=Activity.Status.PLANNED)
-            .select_related("commitment", "site")
+            .select_related("commitment__pledge", "site")
             .prefetch_related("organisations")
             .order_by("date", "pk")
         )
         months = defaultdict(list)
         for activity in planned:
             months[activity.date.replace(day=1)].append(activity)
+        user = self.request.user
         context.update(
             months=sorted(months.items()),
             today=self.today,
+            # The promises whose planned activities the user may mark as done.
+            actionable={a.commitment_id for a in planned if can_act_for(user, a.commitment)},
+            overdue=any(a.date < self.today and can_act_for(user, a.commitment) for a in planned),
         )
         return context
+
+
+class PlanMarkDoneView(CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, FormView):
+    """Mark several planned activities of a pledge done at once, from its plan: those
+    whose date has passed; 403 when one is of a promise the user may not act for."""
+
+    http_method_names = ["post"]
+    form_class = MarkDoneForm
+    permission_required = "pledges.change_activity"
+    queryset = Pledge.objects.public().select_related("municipality")
+    municipality_lookup = "municipality"
+
+    def get_form_kwargs(self):
+        overdue = Activity.objects.filter(
+            commitment__pledge=self.object, status=Activity.Status.PLANNED, date__lt=self.today
+        ).select_related("commitment__pledge")
+        return {**super().get_form_kwargs(), "activities": overdue}
+
+    def form_valid(self, form):
+        chosen = form.cleaned_data["activities"]
+        for activity in chosen:
+            check_can_act(self.request.user, activity.commitment)
+        try:
+            services.activities_mark_done(user=self.request.user, activities=chosen)
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+        else:
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(count)d activity has been marked as done.",
+                    "%(count)d activities have been marked as done.",
+                    len(chosen),
+                )
+                % {"count": len(chosen)},
+            )
+        return redirect("pledges:plan", pk=self.object.pk)
+
+    def form_invalid(self, form):
+        messages.error(self.request, " ".join(form.errors.get("activities", [])))
+        return redirect("pledges:plan", pk=self.object.pk)
 
 
 class CommitmentMixin(CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin):

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils.translation import gettext
 
 from places.models import Site
 from pledges.models import Activity, Commitment, Measurement
@@ -268,3 +269,92 @@ def test_the_old_swedish_query_parameters_redirect_to_the_english_ones(client_fo
     response = client_for("polis").get(old)
     assert response.status_code == 301
     assert response["Location"] == new
+
+
+class TestQuickLogging:
+    """Logging from the dashboard in seconds: everything known is filled in."""
+
+    def test_dashboard_links_each_promise_to_its_prefilled_form(self, polis, demo_pledge):
+        html = polis.get("/samordnare/").content.decode()
+        assert f">{gettext('Log a done activity')}<" in html
+
+    def test_form_is_prefilled_with_organisation_date_status_and_only_site(
+        self, polis, demo_pledge
+    ):
+        walk = Commitment.objects.create(
+            pledge=demo_pledge,
+            position=9,
+            text="Vi lovar trygghetsvandringar vid torget.",
+            responsible="joint",
+            activity_type_id="safety_walk",
+            target_kind="qualitative",
+        )
+        site = Site.objects.filter(municipality=demo_pledge.municipality).first()
+        walk.target_sites.set([site])
+        response = polis.get(f"{NEW}?commitment={walk.pk}")
+        form = response.context["form"]
+        membership = polis.get("/samordnare/").wsgi_request.user.memberships.get()
+        assert form.initial["organisations"] == [membership.organisation_id]
+        assert form.initial["site"] == site
+        assert form.initial["status"] == "done"
+        # The pledge ended in 2017: its last day, not today.
+        assert form.initial["date"] == demo_pledge.end(date(2026, 11, 27))
+        # A safety walk counts participants: no second field for the same number.
+        assert "quantity_participants" in form.fields
+        assert "people_reached" not in form.fields
+        html = response.content.decode()
+        assert gettext("Save and log another") in html
+
+    def test_save_and_log_another_reopens_the_form_for_the_same_promise(self, polis, demo_pledge):
+        data = valid_data(demo_pledge, save_another="1")
+        response = polis.post(NEW, data)
+        assert response.status_code == 302
+        assert response["Location"] == f"{NEW}?commitment={data['commitment']}"
+        assert Activity.objects.filter(public_summary=data["public_summary"]).count() == 1
+
+    def test_copy_starts_from_an_earlier_activity(self, polis, demo_pledge):
+        source = Activity.objects.filter(
+            commitment=commitment(demo_pledge, 1), status="done"
+        ).first()
+        Measurement.objects.update_or_create(
+            activity=source, quantity_id="breath_tests", defaults={"value": 17}
+        )
+        response = polis.get(f"{NEW}?copy={source.pk}")
+        assert response.status_code == 200
+        initial = response.context["form"].initial
+        assert initial["commitment"] == source.commitment
+        assert initial["public_summary"] == source.public_summary
+        assert initial["quantity_breath_tests"] == 17
+        assert initial["status"] == "done"
+        assert "internal_notes" not in initial
+        assert (
+            'href="/samordnare/aktiviteter/ny/?copy='
+            in polis.get(f"/samordnare/aktiviteter/{source.pk}/").content.decode()
+        )
+
+    def test_mark_as_done_opens_the_edit_form_with_done_preset(self, polis, demo_pledge):
+        planned = Activity.objects.filter(
+            commitment=commitment(demo_pledge, 1), status="planned"
+        ).first()
+        plan = polis.get(f"/samordnare/plan/{demo_pledge.pk}/").content.decode()
+        url = f"/samordnare/aktiviteter/{planned.pk}/andra/?status=done"
+        assert url.replace("&", "&amp;") in plan
+        assert gettext("Mark as done") in plan
+        form = polis.get(url).context["form"]
+        assert form["status"].value() == "done"
+        assert form["date"].value() == planned.date
+        response = polis.post(
+            url,
+            {
+                "commitment": planned.commitment_id,
+                "status": "done",
+                "date": planned.date.isoformat(),
+                "version": planned.version,
+                "public_summary": "Genomförd som planerat.",
+            },
+        )
+        assert response.status_code == 302
+        planned.refresh_from_db()
+        assert planned.status == "done"
+        assert planned.history.filter(status="planned").exists()
+        assert planned.history.latest().status == "done"

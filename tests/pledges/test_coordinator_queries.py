@@ -41,8 +41,9 @@ PAGES = {
     # activity count, activity page, commitment choices of the filter form
     "/samordnare/aktiviteter/": 12,
     # pledge (scoped to the user's municipalities in the same query), planned activities,
-    # their organisations
-    "plan": 12,
+    # their organisations, the user's memberships (which planned activities they may
+    # mark as done)
+    "plan": 13,
 }
 
 

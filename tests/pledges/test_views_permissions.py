@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.utils.translation import gettext
 
 from pledges.models import Activity, Commitment
 
@@ -36,6 +37,8 @@ def urls(pledge):
         "activity_create": f"/samordnare/aktiviteter/ny/?commitment={commitment.pk}",
         "activity_detail": f"/samordnare/aktiviteter/{activity.pk}/",
         "activity_update": f"/samordnare/aktiviteter/{activity.pk}/andra/",
+        "activity_copy": f"/samordnare/aktiviteter/ny/?copy={activity.pk}",
+        "activity_mark_done": f"/samordnare/aktiviteter/{activity.pk}/andra/?status=done",
         "activity_cancel": f"/samordnare/aktiviteter/{activity.pk}/stall-in/",
         "plan": f"/samordnare/plan/{pledge.pk}/",
         "commitment_followup": f"/samordnare/lofte/{commitment.pk}/uppfoljning/",
@@ -51,6 +54,8 @@ MATRIX = {
     "activity_create": (404, 403, 200),
     "activity_detail": (404, 200, 200),
     "activity_update": (404, 403, 200),
+    "activity_copy": (404, 403, 200),
+    "activity_mark_done": (404, 403, 200),
     "activity_cancel": (404, 403, 200),
     "plan": (404, 200, 200),
     "commitment_followup": (404, 403, 200),
@@ -146,3 +151,46 @@ def test_bad_period_is_404(client_for, demo_pledge, start):
     client = client_for("polis")
     assert client.get(f"/samordnare/lofte/{commitment.pk}/uppfoljning/{start}/").status_code == 404
     assert client.get(f"/samordnare/lofte/{commitment.pk}/bedomning/{start}/").status_code == 404
+
+
+def overdue_planned(pledge):
+    return Activity.objects.filter(
+        commitment=traffic(pledge), status="planned", date__lt=date(2026, 11, 27)
+    ).first()
+
+
+def test_marking_done_from_the_plan(client, client_for, outsider, demo_pledge):
+    url = f"/samordnare/plan/{demo_pledge.pk}/genomforda/"
+    planned = overdue_planned(demo_pledge)
+    data = {"activities": [planned.pk]}
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/logga-in/?next=")
+    client.force_login(outsider)
+    assert client.post(url, data).status_code == 404
+    assert client_for("kommun").post(url, data).status_code == 403
+    planned.refresh_from_db()
+    assert planned.status == "planned"
+    assert client_for("polis").get(url).status_code == 405
+
+    response = client_for("polis").post(url, data)
+    assert response.status_code == 302
+    assert response["Location"] == f"/samordnare/plan/{demo_pledge.pk}/"
+    planned.refresh_from_db()
+    assert planned.status == "done"
+    assert planned.history.filter(status="planned").exists()
+
+
+def test_plan_offers_checkboxes_only_for_what_the_user_may_mark(client_for, demo_pledge):
+    planned = overdue_planned(demo_pledge)
+    box = f'name="activities" value="{planned.pk}"'
+    assert box in client_for("polis").get(f"/samordnare/plan/{demo_pledge.pk}/").content.decode()
+    assert (
+        box not in client_for("kommun").get(f"/samordnare/plan/{demo_pledge.pk}/").content.decode()
+    )
+
+
+def test_marking_nothing_is_explained(client_for, demo_pledge):
+    client = client_for("polis")
+    response = client.post(f"/samordnare/plan/{demo_pledge.pk}/genomforda/", {}, follow=True)
+    assert gettext("Choose at least one activity to mark as done.") in response.content.decode()
