@@ -101,7 +101,7 @@ def reminders_for(user, today: date, *, memberships=None) -> list[Reminder]:
     """What needs ``user`` on ``today`` in the municipalities they are a member of, as
     ``Reminder`` items ordered by municipality; police coordinators only about police and
     joint promises, municipal coordinators about the municipality's and joint ones.
-    Five queries (plus one for the memberships unless given), however many there are."""
+    Six queries (plus one for the memberships unless given), however many there are."""
     if memberships is None:
         memberships = list(Membership.objects.for_user(user))
     if not memberships:

@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def reminder_items(context):
-    """What needs the request's user today (``reminders_for``): five queries, using the
+    """What needs the request's user today (``reminders_for``): six queries, using the
     memberships the request has already loaded."""
     user = context["request"].user
     today = getattr(context.get("view"), "today", None) or timezone.localdate()
