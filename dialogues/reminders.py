@@ -196,6 +196,7 @@ def _link(kind, pledge):
         return reverse("pledges:activity_list") + "?status=planned"
     if kind == "messages_waiting":
         return reverse("dialogues:moderation")
-    if kind in ("follow_up_missing", "verdict_missing") and pledge is not None:
-        return reverse("pledges:plan", kwargs={"pk": pledge.pk})
+    if pledge is not None:
+        # The pledge's section of the dashboard, with each promise's follow-up link.
+        return reverse("pledges:dashboard") + f"#pledge-{pledge.pk}"
     return reverse("pledges:dashboard")
