@@ -152,6 +152,31 @@ class FormToken(models.Model):
         return str(self.token)
 
 
+class ReminderState(models.Model):
+    """A user's daily reminder digest: the day it was last sent (never twice a day) and
+    whether they have opted out of it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="reminder_state",
+    )
+    last_sent_on = models.DateField(_("last reminder sent on"), null=True, blank=True)
+    opted_out = models.BooleanField(
+        _("no reminder e-mails"),
+        default=False,
+        help_text=_("Tick to stop the daily e-mail about what needs you."),
+    )
+
+    class Meta:
+        verbose_name = _("reminder setting")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self):
+        return str(self.user)
+
+
 class UserHistoricalRecords(HistoricalRecords):
     """History of users without their password hashes, and without a record for every
     login (which only touches last_login)."""

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from accounts.forms import LoginForm
-from accounts.views import PasswordResetView
+from accounts.views import PasswordResetView, ReminderSettingsView
 
 
 class LogoutView(auth_views.LogoutView):
@@ -26,6 +26,7 @@ urlpatterns = [
         name="login",
     ),
     path("logga-ut/", LogoutView.as_view(), name="logout"),
+    path("paminnelser/", ReminderSettingsView.as_view(), name="reminder_settings"),
     path("losenord/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "losenord/klart/",

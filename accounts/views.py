@@ -1,8 +1,15 @@
 """Account views that need more than django.contrib.auth gives."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.generic import UpdateView
 from django_ratelimit.core import is_ratelimited
+
+from .forms import ReminderSettingsForm
+from .models import ReminderState
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -40,4 +47,19 @@ class PasswordResetView(auth_views.PasswordResetView):
                 ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+class ReminderSettingsView(LoginRequiredMixin, UpdateView):
+    """The user's own choice of the daily reminder e-mail; nobody else's is reachable."""
+
+    form_class = ReminderSettingsForm
+    template_name = "accounts/reminder_settings.html"
+    success_url = reverse_lazy("reminder_settings")
+
+    def get_object(self, queryset=None):
+        return ReminderState.objects.get_or_create(user=self.request.user)[0]
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your reminder setting has been saved."))
         return super().form_valid(form)

@@ -1,21 +1,28 @@
 """Writes for dialogues and the citizens' "Tyck till" submissions."""
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.models import ReminderState
 from core.forms import STALE_ROW_MESSAGE
 from places.models import Municipality
 from pledges import services as pledge_services
 from pledges.models import Pledge
 
 from .models import AnswerKind, Concern, Dialogue, Submission
+from .reminders import reminders_for
 
 
 @transaction.atomic
@@ -214,3 +221,44 @@ def submission_reject(*, submission, user) -> Submission:
     submission.moderated_at = timezone.now()
     submission.save()
     return submission
+
+
+def reminder_digest_send(*, user, today: date) -> int:
+    """E-mail ``user`` the digest of what needs them on ``today`` (``reminders_for``):
+    counts and links only. Returns 1 when sent, 0 when there is nothing, the user has opted
+    out, or they already had one today. The day is claimed by one conditional UPDATE
+    before sending, so two runs at once (or one after the other) send it once; a failed
+    send gives the day back."""
+    items = reminders_for(user, today)
+    if not items or not user.email:
+        return 0
+    state, _created = ReminderState.objects.get_or_create(user=user)
+    previous = state.last_sent_on
+    claimed = (
+        ReminderState.objects.filter(pk=state.pk, opted_out=False)
+        .filter(Q(last_sent_on__isnull=True) | Q(last_sent_on__lt=today))
+        .update(last_sent_on=today)
+    )
+    if not claimed:
+        return 0
+    context = {
+        "user": user,
+        "items": [replace(item, link=settings.SITE_URL.rstrip("/") + item.link) for item in items],
+        "settings_url": settings.SITE_URL.rstrip("/") + reverse("reminder_settings"),
+    }
+    try:
+        send_mail(
+            subject=ngettext(
+                "Medborgarlöften: %(count)d thing needs you",
+                "Medborgarlöften: %(count)d things need you",
+                len(items),
+            )
+            % {"count": len(items)},
+            message=render_to_string("dialogues/email/reminders.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:
+        ReminderState.objects.filter(pk=state.pk).update(last_sent_on=previous)
+        raise
+    return 1

@@ -179,6 +179,8 @@ CRISPY_TEMPLATE_PACK = "medborgar"
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+# The site's address for links in e-mails sent outside a request (the reminder digest).
+SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@medborgarloften.local")
 
 LOGGING = {
