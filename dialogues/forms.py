@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
@@ -17,6 +18,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     SituationalPicture,
+    Theme,
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -265,6 +267,31 @@ class IndicatorValueForm(CoordinatorForm):
             municipality__in=Municipality.objects.for_user(self.user)
         ).select_related("municipality")
         self.fields["indicator"].label_from_instance = lambda i: f"{i.municipality}: {i}"
+
+
+class IndicatorValueCorrectionForm(forms.Form):
+    """A corrected value of one year; the value as loaded goes along, so that a
+    correction made meanwhile by someone else is not overwritten unseen."""
+
+    value = forms.DecimalField(label=_("Value"), max_digits=8, decimal_places=2)
+    loaded_value = forms.DecimalField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, instance, **kwargs):
+        kwargs["initial"] = {"value": instance.value, "loaded_value": instance.value}
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save the correction")))
+
+
+class SubmissionThemeForm(forms.Form):
+    theme = forms.ChoiceField(label=_("Theme"), choices=Theme.choices)
+
+    def __init__(self, *args, instance, **kwargs):
+        kwargs["initial"] = {"theme": instance.theme}
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("dialogues:submission_theme", args=[instance.pk])
+        self.helper.add_input(Submit("retheme", _("Change the theme")))
 
 
 class ModerationForm(forms.Form):

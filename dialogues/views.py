@@ -33,9 +33,11 @@ from .forms import (
     ConcernForm,
     DialogueForm,
     FocusAreaForm,
+    IndicatorValueCorrectionForm,
     IndicatorValueForm,
     ModerationForm,
     PictureForm,
+    SubmissionThemeForm,
 )
 from .models import (
     ActionItem,
@@ -43,6 +45,7 @@ from .models import (
     Dialogue,
     FocusArea,
     Indicator,
+    IndicatorValue,
     SituationalPicture,
     Submission,
 )
@@ -325,6 +328,38 @@ class IndicatorValueView(CoordinatorFormMixin, CreateOnceMixin, CreateView):
         return context
 
 
+class IndicatorValueCorrectView(
+    CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, ServiceFormMixin, FormView
+):
+    """Correct a year's value of an indicator of my municipalities, with its history."""
+
+    template_name = "dialogues/indicatorvalue_correct.html"
+    permission_required = "dialogues.change_indicatorvalue"
+    form_class = IndicatorValueCorrectionForm
+    queryset = IndicatorValue.objects.select_related("indicator__municipality")
+    municipality_lookup = "indicator__municipality"
+    context_object_name = "value"
+    success_url = reverse_lazy("dialogues:indicators")
+    success_message = _("The value has been corrected.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = self.object.history.select_related("history_user").order_by(
+            "-history_date"
+        )
+        return context
+
+    def save(self, form):
+        return services.indicator_value_correct(
+            value=self.object,
+            new_value=form.cleaned_data["value"],
+            loaded_value=form.cleaned_data["loaded_value"],
+        )
+
+
 class ModerationListView(CoordinatorMixin, MunicipalityScopedMixin, ListView):
     """Citizens' messages waiting for a decision, in my municipalities."""
 
@@ -363,3 +398,34 @@ class ModerationView(
             else None,
             summary=form.cleaned_data["summary"],
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.status == Submission.Status.PENDING:
+            context["theme_form"] = SubmissionThemeForm(instance=self.object)
+        return context
+
+
+class SubmissionThemeView(
+    CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, ServiceFormMixin, FormView
+):
+    """Give a citizen's message of my municipalities another theme."""
+
+    template_name = "dialogues/object_form.html"
+    permission_required = "dialogues.change_submission"
+    form_class = SubmissionThemeForm
+    queryset = Submission.objects.select_related("municipality")
+    municipality_lookup = "municipality"
+    success_message = _("The theme has been changed.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Change the theme"), **kwargs)
+
+    def save(self, form):
+        return services.submission_retheme(submission=self.object, theme=form.cleaned_data["theme"])
+
+    def success_url_for(self, saved):
+        return reverse("dialogues:moderate", args=[saved.pk])

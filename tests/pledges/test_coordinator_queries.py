@@ -36,8 +36,9 @@ def add_activities(pledge, n):
 # then the page's own queries, then the session's renewal (SESSION_SAVE_EVERY_REQUEST: an
 # update between a savepoint and its release).
 PAGES = {
-    # memberships, public pledges, commitments, target sites, amendments, done counts
-    "/samordnare/": 15,
+    # memberships, public pledges, commitments, target sites, amendments, done counts,
+    # Tyck till messages waiting
+    "/samordnare/": 16,
     # activity count, activity page, commitment choices of the filter form
     "/samordnare/aktiviteter/": 12,
     # pledge (scoped to the user's municipalities in the same query), planned activities,
