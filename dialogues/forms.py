@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
@@ -47,6 +48,14 @@ class CoordinatorForm(forms.ModelForm):
         self.helper.add_input(Submit("save", self.submit_label))
 
 
+PLACE_LABEL = _("Place, in your words")
+SITE_LABEL = _("Site from the register")
+RANK_HELP = _(
+    "1 is what the participants found most important. Leave empty when they did not rank"
+    " the concerns: they are then listed by how many raised them."
+)
+
+
 class DialogueForm(CoordinatorForm):
     participants = count_field(_("Participants or responses"))
 
@@ -79,10 +88,16 @@ class DialogueForm(CoordinatorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.for_user(self.user)
+        municipalities = Municipality.objects.for_user(self.user)
+        self.fields["municipality"].queryset = municipalities
         if self.instance.pk:
             # A dialogue stays in its municipality: its concerns and links depend on it.
             self.fields["municipality"].disabled = True
+        elif len(only := municipalities[:2]) == 1:
+            self.fields["municipality"].initial = only[0].pk
+        # The rows of concerns and action items go inside the same <form>.
+        self.helper.form_tag = False
+        self.helper.inputs = []
         if self.instance.format != Dialogue.Format.SUBMISSIONS:
             # The yearly Tyck till dialogue is made by the moderation, not by hand.
             self.fields["format"].choices = [
@@ -92,17 +107,121 @@ class DialogueForm(CoordinatorForm):
 
 class ConcernForm(CoordinatorForm):
     times_raised = count_field(_("How many raised it"), minimum=1)
-    rank = forms.IntegerField(label=_("Rank"), required=False, min_value=1, max_value=100)
+    rank = forms.IntegerField(
+        label=_("Rank"), required=False, min_value=1, max_value=100, help_text=RANK_HELP
+    )
 
     class Meta:
         model = Concern
         field_classes = {"site": BoundedModelChoiceField}
         fields = ["theme", "summary", "place", "site", "times_raised", "rank"]
+        labels = {"place": PLACE_LABEL, "site": SITE_LABEL}
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["times_raised"].required = True
         self.fields["site"].queryset = Site.objects.filter(municipality=municipality)
+
+
+def sites_for(municipalities):
+    return Site.objects.filter(municipality__in=municipalities).select_related("municipality")
+
+
+def owners_for(municipalities):
+    return (
+        Organisation.objects.filter(municipality__in=municipalities)
+        | Organisation.objects.filter(
+            kind=Organisation.Kind.POLICE, police_area__municipalities__in=municipalities
+        )
+    ).distinct()
+
+
+class DialogueRowForm(forms.ModelForm):
+    """A row of a dialogue's page (a concern or an action item): its choices are those of
+    the dialogue's municipality, or of the user's municipalities while it is not chosen,
+    checked against the chosen one when saved."""
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipalities = municipalities
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.input_formats = ISO_DATE
+
+    @property
+    def dialogue(self):
+        return self.instance.dialogue
+
+
+class ConcernRowForm(DialogueRowForm):
+    times_raised = count_field(_("How many raised it"), minimum=1)
+    rank = forms.IntegerField(
+        label=_("Rank"), required=False, min_value=1, max_value=100, help_text=RANK_HELP
+    )
+
+    class Meta:
+        model = Concern
+        field_classes = {"site": BoundedModelChoiceField}
+        fields = ["theme", "summary", "place", "site", "times_raised", "rank"]
+        labels = {"place": PLACE_LABEL, "site": SITE_LABEL}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["times_raised"].required = True
+        self.fields["times_raised"].initial = 1
+        self.fields["site"].queryset = sites_for(self.municipalities)
+
+    def clean(self):
+        cleaned = super().clean()
+        site = cleaned.get("site")
+        if site and self.dialogue.municipality_id not in (None, site.municipality_id):
+            self.add_error("site", _("Choose a site of the dialogue's municipality."))
+        return cleaned
+
+
+class ActionItemRowForm(DialogueRowForm):
+    class Meta:
+        model = ActionItem
+        field_classes = {"owner": BoundedModelChoiceField}
+        fields = ["description", "place", "owner", "deadline", "status", "rejection_reason"]
+        labels = {"place": PLACE_LABEL}
+        widgets = {"deadline": DATE_WIDGET}
+        help_texts = {"rejection_reason": _("Required, and shown publicly, when rejected.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners_for(self.municipalities)
+
+    def clean(self):
+        cleaned = super().clean()
+        dialogue = self.dialogue
+        if dialogue.format and dialogue.format != Dialogue.Format.SAFETY_WALK:
+            raise forms.ValidationError(
+                _("Action items belong to safety walks."), code="not_safety_walk"
+            )
+        owner = cleaned.get("owner")
+        if (
+            owner
+            and dialogue.municipality_id
+            and not owners_for([dialogue.municipality_id]).filter(pk=owner.pk).exists()
+        ):
+            self.add_error("owner", _("Choose an owner in the dialogue's municipality."))
+        deadline = cleaned.get("deadline")
+        if deadline and dialogue.starts_on and deadline < dialogue.starts_on:
+            self.add_error(
+                "deadline",
+                _("The deadline cannot be before the safety walk (%(date)s).")
+                % {"date": date_format(dialogue.starts_on)},
+            )
+        return cleaned
+
+
+ConcernFormSet = forms.inlineformset_factory(
+    Dialogue, Concern, form=ConcernRowForm, extra=3, can_delete=True, max_num=100
+)
+ActionItemFormSet = forms.inlineformset_factory(
+    Dialogue, ActionItem, form=ActionItemRowForm, extra=3, can_delete=False, max_num=100
+)
 
 
 class ConcernAnswerForm(CoordinatorForm):
@@ -156,6 +275,7 @@ class ActionItemForm(CoordinatorForm):
         model = ActionItem
         field_classes = {"owner": BoundedModelChoiceField}
         fields = ["description", "place", "owner", "deadline", "status", "rejection_reason"]
+        labels = {"place": PLACE_LABEL}
         widgets = {"deadline": DATE_WIDGET}
         help_texts = {"rejection_reason": _("Required, and shown publicly, when rejected.")}
 

@@ -56,6 +56,23 @@ def object_save(*, instance, save_m2m, loaded_at=None):
 
 
 @transaction.atomic
+def dialogue_record(*, dialogue, rows, deleted_rows, loaded_at=None) -> Dialogue:
+    """Save a dialogue with its concerns and action items, as typed on one page, all or
+    nothing: ``rows`` (new or changed concerns and action items) are saved to it,
+    ``deleted_rows`` (its own concerns) deleted. Refused when someone else saved the
+    dialogue since the form was loaded (``loaded_at``). Returns the dialogue."""
+    object_save(instance=dialogue, save_m2m=lambda: None, loaded_at=loaded_at)
+    for row in deleted_rows:
+        if row.pk is not None and row.dialogue_id == dialogue.pk:
+            row.delete()
+    for row in rows:
+        row.dialogue = dialogue
+        row.full_clean()
+        row.save()
+    return dialogue
+
+
+@transaction.atomic
 def concern_answer(*, concern, user, kind: str, text: str, commitments, loaded_at=None) -> Concern:
     """Give a concern its public answer: ``kind`` (being done or not), ``text`` and, for
     what is being done, the public ``commitments`` of the dialogue's municipality that

@@ -29,8 +29,10 @@ from pledges.mixins import (
 from . import services
 from .forms import (
     ActionItemForm,
+    ActionItemFormSet,
     ConcernAnswerForm,
     ConcernForm,
+    ConcernFormSet,
     DialogueForm,
     FocusAreaForm,
     IndicatorValueCorrectionForm,
@@ -126,12 +128,85 @@ class ParentMixin:
 
 
 class DialogueFormMixin(CoordinatorFormMixin):
+    """A dialogue with its concerns (and, for a safety walk, its action items) as inline
+    rows on one page, saved together (services.dialogue_record)."""
+
     model = Dialogue
     form_class = DialogueForm
     permission_required = "dialogues.add_dialogue"
+    template_name = "dialogues/dialogue_form.html"
+    formsets = None
 
     def success_url_for(self, saved):
         return reverse("dialogues:dialogue_detail", args=[saved.pk])
+
+    def build_formsets(self, form):
+        dialogue = form.instance
+        if dialogue.pk:
+            municipalities = [dialogue.municipality]
+        else:
+            municipalities = Municipality.objects.for_user(self.request.user)
+        kwargs = {"instance": dialogue, "form_kwargs": {"municipalities": municipalities}}
+        return {
+            "concerns": ConcernFormSet(
+                self.rows_data("concerns"),
+                prefix="concerns",
+                queryset=Concern.objects.filter(dialogue=dialogue.pk).select_related("site"),
+                **kwargs,
+            ),
+            "action_items": ActionItemFormSet(
+                self.rows_data("action_items"),
+                prefix="action_items",
+                queryset=ActionItem.objects.filter(dialogue=dialogue.pk).select_related("owner"),
+                **kwargs,
+            ),
+        }
+
+    def rows_data(self, prefix):
+        """The posted rows of one kind; None (no rows) when the post has none of them at
+        all, as from a form without rows. Rows posted with a broken management form are
+        refused by the formset."""
+        post = self.request.POST
+        if self.request.method != "POST" or not any(k.startswith(f"{prefix}-") for k in post):
+            return None
+        return post
+
+    def formsets_valid(self, form):
+        self.formsets = self.build_formsets(form)
+        # Every row is validated, so that all errors show at once.
+        valid = [f.is_valid() for f in self.formsets.values() if f.is_bound]
+        return all(valid)
+
+    def form_valid(self, form):
+        if not self.formsets_valid(form):
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        if self.formsets is None:
+            self.formsets_valid(form)
+        return super().form_invalid(form)
+
+    def save(self, form):
+        rows, deleted = [], []
+        for formset in self.formsets.values():
+            if not formset.is_bound:
+                continue
+            rows += formset.save(commit=False)
+            deleted += formset.deleted_objects
+        return services.dialogue_record(
+            dialogue=form.save(commit=False),
+            rows=rows,
+            deleted_rows=deleted,
+            loaded_at=form.cleaned_data.get("loaded_at"),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.formsets is None:
+            self.formsets = self.build_formsets(context["form"])
+        context.update(self.formsets)
+        return context
 
 
 class DialogueCreateView(DialogueFormMixin, CreateOnceMixin, CreateView):
