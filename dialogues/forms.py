@@ -141,16 +141,14 @@ class DialogueRowForm(forms.ModelForm):
     the dialogue's municipality, or of the user's municipalities while it is not chosen,
     checked against the chosen one when saved."""
 
-    def __init__(self, *args, municipalities, **kwargs):
+    def __init__(self, *args, municipalities, dialogue, **kwargs):
         super().__init__(*args, **kwargs)
         self.municipalities = municipalities
+        # The dialogue as typed on the same page (maybe not saved yet).
+        self.dialogue = dialogue
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.input_formats = ISO_DATE
-
-    @property
-    def dialogue(self):
-        return self.instance.dialogue
 
 
 class ConcernRowForm(DialogueRowForm):
@@ -168,7 +166,6 @@ class ConcernRowForm(DialogueRowForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["times_raised"].required = True
-        self.fields["times_raised"].initial = 1
         self.fields["site"].queryset = sites_for(self.municipalities)
 
     def clean(self):

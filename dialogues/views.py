@@ -146,7 +146,10 @@ class DialogueFormMixin(CoordinatorFormMixin):
             municipalities = [dialogue.municipality]
         else:
             municipalities = Municipality.objects.for_user(self.request.user)
-        kwargs = {"instance": dialogue, "form_kwargs": {"municipalities": municipalities}}
+        kwargs = {
+            "instance": dialogue,
+            "form_kwargs": {"municipalities": municipalities, "dialogue": dialogue},
+        }
         return {
             "concerns": ConcernFormSet(
                 self.rows_data("concerns"),
