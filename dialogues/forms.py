@@ -1,6 +1,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
@@ -17,6 +19,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     SituationalPicture,
+    Theme,
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -43,6 +46,14 @@ class CoordinatorForm(forms.ModelForm):
             self.fields["form_token"] = form_token_field()
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", self.submit_label))
+
+
+PLACE_LABEL = _("Place, in your words")
+SITE_LABEL = _("Site from the register")
+RANK_HELP = _(
+    "1 is what the participants found most important. Leave empty when they did not rank"
+    " the concerns: they are then listed by how many raised them."
+)
 
 
 class DialogueForm(CoordinatorForm):
@@ -77,10 +88,16 @@ class DialogueForm(CoordinatorForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.for_user(self.user)
+        municipalities = Municipality.objects.for_user(self.user)
+        self.fields["municipality"].queryset = municipalities
         if self.instance.pk:
             # A dialogue stays in its municipality: its concerns and links depend on it.
             self.fields["municipality"].disabled = True
+        elif len(only := municipalities[:2]) == 1:
+            self.fields["municipality"].initial = only[0].pk
+        # The rows of concerns and action items go inside the same <form>.
+        self.helper.form_tag = False
+        self.helper.inputs = []
         if self.instance.format != Dialogue.Format.SUBMISSIONS:
             # The yearly Tyck till dialogue is made by the moderation, not by hand.
             self.fields["format"].choices = [
@@ -90,17 +107,118 @@ class DialogueForm(CoordinatorForm):
 
 class ConcernForm(CoordinatorForm):
     times_raised = count_field(_("How many raised it"), minimum=1)
-    rank = forms.IntegerField(label=_("Rank"), required=False, min_value=1, max_value=100)
+    rank = forms.IntegerField(
+        label=_("Rank"), required=False, min_value=1, max_value=100, help_text=RANK_HELP
+    )
 
     class Meta:
         model = Concern
         field_classes = {"site": BoundedModelChoiceField}
         fields = ["theme", "summary", "place", "site", "times_raised", "rank"]
+        labels = {"place": PLACE_LABEL, "site": SITE_LABEL}
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["times_raised"].required = True
         self.fields["site"].queryset = Site.objects.filter(municipality=municipality)
+
+
+def sites_for(municipalities):
+    return Site.objects.filter(municipality__in=municipalities).select_related("municipality")
+
+
+def owners_for(municipalities):
+    return (
+        Organisation.objects.filter(municipality__in=municipalities)
+        | Organisation.objects.filter(
+            kind=Organisation.Kind.POLICE, police_area__municipalities__in=municipalities
+        )
+    ).distinct()
+
+
+class DialogueRowForm(forms.ModelForm):
+    """A row of a dialogue's page (a concern or an action item): its choices are those of
+    the dialogue's municipality, or of the user's municipalities while it is not chosen,
+    checked against the chosen one when saved."""
+
+    def __init__(self, *args, municipalities, dialogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipalities = municipalities
+        # The dialogue as typed on the same page (maybe not saved yet).
+        self.dialogue = dialogue
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.input_formats = ISO_DATE
+
+
+class ConcernRowForm(DialogueRowForm):
+    times_raised = count_field(_("How many raised it"), minimum=1)
+    rank = forms.IntegerField(
+        label=_("Rank"), required=False, min_value=1, max_value=100, help_text=RANK_HELP
+    )
+
+    class Meta:
+        model = Concern
+        field_classes = {"site": BoundedModelChoiceField}
+        fields = ["theme", "summary", "place", "site", "times_raised", "rank"]
+        labels = {"place": PLACE_LABEL, "site": SITE_LABEL}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["times_raised"].required = True
+        self.fields["site"].queryset = sites_for(self.municipalities)
+
+    def clean(self):
+        cleaned = super().clean()
+        site = cleaned.get("site")
+        if site and self.dialogue.municipality_id not in (None, site.municipality_id):
+            self.add_error("site", _("Choose a site of the dialogue's municipality."))
+        return cleaned
+
+
+class ActionItemRowForm(DialogueRowForm):
+    class Meta:
+        model = ActionItem
+        field_classes = {"owner": BoundedModelChoiceField}
+        fields = ["description", "place", "owner", "deadline", "status", "rejection_reason"]
+        labels = {"place": PLACE_LABEL}
+        widgets = {"deadline": DATE_WIDGET}
+        help_texts = {"rejection_reason": _("Required, and shown publicly, when rejected.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners_for(self.municipalities)
+
+    def clean(self):
+        cleaned = super().clean()
+        dialogue = self.dialogue
+        if dialogue.format and dialogue.format != Dialogue.Format.SAFETY_WALK:
+            raise forms.ValidationError(
+                _("Action items belong to safety walks."), code="not_safety_walk"
+            )
+        owner = cleaned.get("owner")
+        if (
+            owner
+            and dialogue.municipality_id
+            and not owners_for([dialogue.municipality_id]).filter(pk=owner.pk).exists()
+        ):
+            self.add_error("owner", _("Choose an owner in the dialogue's municipality."))
+        deadline = cleaned.get("deadline")
+        if deadline and dialogue.starts_on and deadline < dialogue.starts_on:
+            self.add_error(
+                "deadline",
+                _("The deadline cannot be before the safety walk (%(date)s).")
+                % {"date": date_format(dialogue.starts_on)},
+            )
+        return cleaned
+
+
+ConcernFormSet = forms.inlineformset_factory(
+    Dialogue, Concern, form=ConcernRowForm, extra=3, can_delete=True, max_num=100
+)
+ActionItemFormSet = forms.inlineformset_factory(
+    Dialogue, ActionItem, form=ActionItemRowForm, extra=3, can_delete=False, max_num=100
+)
 
 
 class ConcernAnswerForm(CoordinatorForm):
@@ -154,6 +272,7 @@ class ActionItemForm(CoordinatorForm):
         model = ActionItem
         field_classes = {"owner": BoundedModelChoiceField}
         fields = ["description", "place", "owner", "deadline", "status", "rejection_reason"]
+        labels = {"place": PLACE_LABEL}
         widgets = {"deadline": DATE_WIDGET}
         help_texts = {"rejection_reason": _("Required, and shown publicly, when rejected.")}
 
@@ -265,6 +384,31 @@ class IndicatorValueForm(CoordinatorForm):
             municipality__in=Municipality.objects.for_user(self.user)
         ).select_related("municipality")
         self.fields["indicator"].label_from_instance = lambda i: f"{i.municipality}: {i}"
+
+
+class IndicatorValueCorrectionForm(forms.Form):
+    """A corrected value of one year; the value as loaded goes along, so that a
+    correction made meanwhile by someone else is not overwritten unseen."""
+
+    value = forms.DecimalField(label=_("Value"), max_digits=8, decimal_places=2)
+    loaded_value = forms.DecimalField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, instance, **kwargs):
+        kwargs["initial"] = {"value": instance.value, "loaded_value": instance.value}
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save the correction")))
+
+
+class SubmissionThemeForm(forms.Form):
+    theme = forms.ChoiceField(label=_("Theme"), choices=Theme.choices)
+
+    def __init__(self, *args, instance, **kwargs):
+        kwargs["initial"] = {"theme": instance.theme}
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("dialogues:submission_theme", args=[instance.pk])
+        self.helper.add_input(Submit("retheme", _("Change the theme")))
 
 
 class ModerationForm(forms.Form):

@@ -15,11 +15,20 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from places.models import Municipality
 from pledges.models import Commitment, Pledge
 from pledges.selectors import commitment_reports, public_activity_log
 
 from .charts import Chart, line_chart
-from .models import Concern, Dialogue, FocusArea, Indicator, IndicatorValue, SituationalPicture
+from .models import (
+    Concern,
+    Dialogue,
+    FocusArea,
+    Indicator,
+    IndicatorValue,
+    SituationalPicture,
+    Submission,
+)
 
 
 @dataclass(frozen=True)
@@ -268,4 +277,13 @@ def newest_picture_summary(municipality):
         return None
     return PictureSummary(
         picture=rows[0], focus_areas=tuple(r.area_title for r in rows if r.area_title)
+    )
+
+
+def waiting_submissions_count(user) -> int:
+    """How many "Tyck till" messages wait for a decision in the user's municipalities."""
+    return (
+        Submission.objects.pending()
+        .filter(municipality__in=Municipality.objects.for_user(user))
+        .count()
     )

@@ -21,7 +21,7 @@ from places.models import Municipality
 from pledges import services as pledge_services
 from pledges.models import Pledge
 
-from .models import AnswerKind, Concern, Dialogue, Submission
+from .models import AnswerKind, Concern, Dialogue, IndicatorValue, Submission
 from .reminders import reminders_for
 
 
@@ -60,6 +60,23 @@ def object_save(*, instance, save_m2m, loaded_at=None):
     instance.save()
     save_m2m()
     return instance
+
+
+@transaction.atomic
+def dialogue_record(*, dialogue, rows, deleted_rows, loaded_at=None) -> Dialogue:
+    """Save a dialogue with its concerns and action items, as typed on one page, all or
+    nothing: ``rows`` (new or changed concerns and action items) are saved to it,
+    ``deleted_rows`` (its own concerns) deleted. Refused when someone else saved the
+    dialogue since the form was loaded (``loaded_at``). Returns the dialogue."""
+    object_save(instance=dialogue, save_m2m=lambda: None, loaded_at=loaded_at)
+    for row in deleted_rows:
+        if row.pk is not None and row.dialogue_id == dialogue.pk:
+            row.delete()
+    for row in rows:
+        row.dialogue = dialogue
+        row.full_clean()
+        row.save()
+    return dialogue
 
 
 @transaction.atomic
@@ -204,22 +221,30 @@ def submission_accept(*, submission, user, concern=None, summary: str = "") -> C
         concern.save()
     submission.status = Submission.Status.ACCEPTED
     submission.concern = concern
+    _decide(submission, user=user)
+    return concern
+
+
+def _decide(submission, *, user):
+    """Stamp a decision on a message and erase the writer's own words (text and place) in
+    the same transaction, as the privacy page promises: only the theme, the date and the
+    coordinator's summary remain."""
     submission.moderated_by = user
     submission.moderated_at = timezone.now()
+    submission.message = ""
+    submission.place = ""
     submission.save()
-    return concern
 
 
 @transaction.atomic
 def submission_reject(*, submission, user) -> Submission:
-    """Reject a pending message; it is kept for the record but never used. Returns it."""
+    """Reject a pending message: its theme and date are kept for the record, its text and
+    place are erased. Returns it."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != Submission.Status.PENDING:
         raise ValidationError(_("The message has already been moderated."), code="moderated")
     submission.status = Submission.Status.REJECTED
-    submission.moderated_by = user
-    submission.moderated_at = timezone.now()
-    submission.save()
+    _decide(submission, user=user)
     return submission
 
 
@@ -262,3 +287,31 @@ def reminder_digest_send(*, user, today: date) -> int:
         ReminderState.objects.filter(pk=state.pk).update(last_sent_on=previous)
         raise
     return 1
+
+
+@transaction.atomic
+def submission_retheme(*, submission, theme: str) -> Submission:
+    """Give a message the theme it is really about (the writer's choice is a guess).
+    Returns the message."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    submission.theme = theme
+    # Only the theme is validated: a decided message's text is erased on purpose.
+    submission.full_clean(exclude=["message", "place"])
+    submission.save(update_fields=["theme"])
+    return submission
+
+
+@transaction.atomic
+def indicator_value_correct(*, value: IndicatorValue, new_value, loaded_value) -> IndicatorValue:
+    """Correct a year's value of an indicator; the history keeps the earlier value and
+    who changed it. Refused when someone else changed the value since the form was loaded
+    (``loaded_value``). Returns the value."""
+    current = (
+        IndicatorValue.objects.select_for_update().select_related("indicator").get(pk=value.pk)
+    )
+    if loaded_value is not None and current.value != loaded_value:
+        raise ValidationError(STALE_ROW_MESSAGE, code="stale")
+    current.value = new_value
+    current.full_clean()
+    current.save()
+    return current

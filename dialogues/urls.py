@@ -38,4 +38,10 @@ urlpatterns = [
     path("indikatorer/", views.IndicatorValueView.as_view(), name="indicators"),
     path("tyck-till/", views.ModerationListView.as_view(), name="moderation"),
     path("tyck-till/<int:pk>/", views.ModerationView.as_view(), name="moderate"),
+    path("tyck-till/<int:pk>/tema/", views.SubmissionThemeView.as_view(), name="submission_theme"),
+    path(
+        "indikatorer/varden/<int:pk>/",
+        views.IndicatorValueCorrectView.as_view(),
+        name="indicatorvalue_correct",
+    ),
 ]

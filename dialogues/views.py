@@ -29,13 +29,17 @@ from pledges.mixins import (
 from . import services
 from .forms import (
     ActionItemForm,
+    ActionItemFormSet,
     ConcernAnswerForm,
     ConcernForm,
+    ConcernFormSet,
     DialogueForm,
     FocusAreaForm,
+    IndicatorValueCorrectionForm,
     IndicatorValueForm,
     ModerationForm,
     PictureForm,
+    SubmissionThemeForm,
 )
 from .models import (
     ActionItem,
@@ -43,6 +47,7 @@ from .models import (
     Dialogue,
     FocusArea,
     Indicator,
+    IndicatorValue,
     SituationalPicture,
     Submission,
 )
@@ -123,12 +128,88 @@ class ParentMixin:
 
 
 class DialogueFormMixin(CoordinatorFormMixin):
+    """A dialogue with its concerns (and, for a safety walk, its action items) as inline
+    rows on one page, saved together (services.dialogue_record)."""
+
     model = Dialogue
     form_class = DialogueForm
     permission_required = "dialogues.add_dialogue"
+    template_name = "dialogues/dialogue_form.html"
+    formsets = None
 
     def success_url_for(self, saved):
         return reverse("dialogues:dialogue_detail", args=[saved.pk])
+
+    def build_formsets(self, form):
+        dialogue = form.instance
+        if dialogue.pk:
+            municipalities = [dialogue.municipality]
+        else:
+            municipalities = Municipality.objects.for_user(self.request.user)
+        kwargs = {
+            "instance": dialogue,
+            "form_kwargs": {"municipalities": municipalities, "dialogue": dialogue},
+        }
+        return {
+            "concerns": ConcernFormSet(
+                self.rows_data("concerns"),
+                prefix="concerns",
+                queryset=Concern.objects.filter(dialogue=dialogue.pk).select_related("site"),
+                **kwargs,
+            ),
+            "action_items": ActionItemFormSet(
+                self.rows_data("action_items"),
+                prefix="action_items",
+                queryset=ActionItem.objects.filter(dialogue=dialogue.pk).select_related("owner"),
+                **kwargs,
+            ),
+        }
+
+    def rows_data(self, prefix):
+        """The posted rows of one kind; None (no rows) when the post has none of them at
+        all, as from a form without rows. Rows posted with a broken management form are
+        refused by the formset."""
+        post = self.request.POST
+        if self.request.method != "POST" or not any(k.startswith(f"{prefix}-") for k in post):
+            return None
+        return post
+
+    def formsets_valid(self, form):
+        self.formsets = self.build_formsets(form)
+        # Every row is validated, so that all errors show at once.
+        valid = [f.is_valid() for f in self.formsets.values() if f.is_bound]
+        return all(valid)
+
+    def form_valid(self, form):
+        if not self.formsets_valid(form):
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        if self.formsets is None:
+            self.formsets_valid(form)
+        return super().form_invalid(form)
+
+    def save(self, form):
+        rows, deleted = [], []
+        for formset in self.formsets.values():
+            if not formset.is_bound:
+                continue
+            rows += formset.save(commit=False)
+            deleted += formset.deleted_objects
+        return services.dialogue_record(
+            dialogue=form.save(commit=False),
+            rows=rows,
+            deleted_rows=deleted,
+            loaded_at=form.cleaned_data.get("loaded_at"),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.formsets is None:
+            self.formsets = self.build_formsets(context["form"])
+        context.update(self.formsets)
+        return context
 
 
 class DialogueCreateView(DialogueFormMixin, CreateOnceMixin, CreateView):
@@ -325,6 +406,38 @@ class IndicatorValueView(CoordinatorFormMixin, CreateOnceMixin, CreateView):
         return context
 
 
+class IndicatorValueCorrectView(
+    CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, ServiceFormMixin, FormView
+):
+    """Correct a year's value of an indicator of my municipalities, with its history."""
+
+    template_name = "dialogues/indicatorvalue_correct.html"
+    permission_required = "dialogues.change_indicatorvalue"
+    form_class = IndicatorValueCorrectionForm
+    queryset = IndicatorValue.objects.select_related("indicator__municipality")
+    municipality_lookup = "indicator__municipality"
+    context_object_name = "value"
+    success_url = reverse_lazy("dialogues:indicators")
+    success_message = _("The value has been corrected.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = self.object.history.select_related("history_user").order_by(
+            "-history_date"
+        )
+        return context
+
+    def save(self, form):
+        return services.indicator_value_correct(
+            value=self.object,
+            new_value=form.cleaned_data["value"],
+            loaded_value=form.cleaned_data["loaded_value"],
+        )
+
+
 class ModerationListView(CoordinatorMixin, MunicipalityScopedMixin, ListView):
     """Citizens' messages waiting for a decision, in my municipalities."""
 
@@ -363,3 +476,34 @@ class ModerationView(
             else None,
             summary=form.cleaned_data["summary"],
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.status == Submission.Status.PENDING:
+            context["theme_form"] = SubmissionThemeForm(instance=self.object)
+        return context
+
+
+class SubmissionThemeView(
+    CoordinatorMixin, MunicipalityScopedMixin, SingleObjectFormMixin, ServiceFormMixin, FormView
+):
+    """Give a citizen's message of my municipalities another theme."""
+
+    template_name = "dialogues/object_form.html"
+    permission_required = "dialogues.change_submission"
+    form_class = SubmissionThemeForm
+    queryset = Submission.objects.select_related("municipality")
+    municipality_lookup = "municipality"
+    success_message = _("The theme has been changed.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Change the theme"), **kwargs)
+
+    def save(self, form):
+        return services.submission_retheme(submission=self.object, theme=form.cleaned_data["theme"])
+
+    def success_url_for(self, saved):
+        return reverse("dialogues:moderate", args=[saved.pk])

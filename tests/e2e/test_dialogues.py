@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from dialogues.models import Concern, Dialogue, Submission
+from dialogues.models import Concern, Dialogue, IndicatorValue, Submission
 from tests.e2e.conftest import assert_no_axe_violations
 from tests.e2e.test_coordinator import log_in
 
@@ -63,6 +63,10 @@ def test_coordinator_dialogue_pages_and_moderation(page, demo_site):
         "/samordnare/tyck-till/",
         f"/samordnare/tyck-till/{Submission.objects.get().pk}/",
         "/samordnare/indikatorer/",
+        f"/samordnare/dialoger/{Dialogue.objects.first().pk}/andra/",
+        f"/samordnare/tyck-till/{Submission.objects.get().pk}/tema/",
+        f"/samordnare/indikatorer/varden/{IndicatorValue.objects.first().pk}/",
+        "/samordnare/",
         # the public answer to a concern, and the dialogue page that shows it
         f"/samordnare/synpunkter/{Concern.objects.filter(dialogue__municipality__slug='asele').first().pk}/svar/",
         f"/kommun/asele/dialoger/{Dialogue.objects.first().pk}/",

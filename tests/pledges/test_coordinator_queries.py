@@ -38,8 +38,9 @@ def add_activities(pledge, n):
 PAGES = {
     # memberships, public pledges, commitments, target sites, amendments, done counts;
     # the reminders (dialogues.reminders): pledges, commitments, follow-ups, verdicts,
-    # planned activities past their date, waiting Tyck till messages
-    "/samordnare/": 21,
+    # planned activities past their date, waiting Tyck till messages; and the count of
+    # Tyck till messages waiting (dialogues.templatetags.moderation)
+    "/samordnare/": 22,
     # activity count, activity page, commitment choices of the filter form
     "/samordnare/aktiviteter/": 12,
     # pledge (scoped to the user's municipalities in the same query), planned activities,
