@@ -305,14 +305,10 @@ def _in_english():
     return language.split("-")[0] == "en"
 
 
-class CountedNoun(models.Model):
-    """A noun in Swedish and English, in the singular and the plural, so that a count reads
-    right in the page's language: "1 trafikkontroll", "2 trafikkontroller", "2 traffic
-    checks". Reference data: every municipality shares the rows, and ``code`` is how
-    commitments, measurements, the API and the coordinators' forms refer to a row, so it
-    never changes once the row is used."""
-
-    code = models.SlugField(
+def reference_code():
+    """The ``code`` of a row of shared reference data (units, quantities, activity types):
+    what commitments, measurements, the API and the forms refer to it by."""
+    return models.SlugField(
         _("code"),
         max_length=50,
         unique=True,
@@ -321,6 +317,16 @@ class CountedNoun(models.Model):
             "it cannot be changed later."
         ),
     )
+
+
+class CountedNoun(models.Model):
+    """A noun in Swedish and English, in the singular and the plural, so that a count reads
+    right in the page's language: "1 trafikkontroll", "2 trafikkontroller", "2 traffic
+    checks". Reference data: every municipality shares the rows, and ``code`` is how
+    commitments, measurements, the API and the coordinators' forms refer to a row, so it
+    never changes once the row is used."""
+
+    code = reference_code()
     singular_sv = models.CharField(_("Swedish singular"), max_length=100)
     plural_sv = models.CharField(_("Swedish plural"), max_length=100)
     singular_en = models.CharField(_("English singular"), max_length=100)
@@ -383,15 +389,7 @@ class ActivityType(models.Model):
     ``quantities`` are the measured quantities coordinators may record on its activities
     (and the ones a quantity target of its commitments may sum)."""
 
-    code = models.SlugField(
-        _("code"),
-        max_length=50,
-        unique=True,
-        help_text=_(
-            "A short identifier (letters, digits, - and _) used by the API and the forms; "
-            "it cannot be changed later."
-        ),
-    )
+    code = reference_code()
     name_sv = models.CharField(_("Swedish name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
     unit = models.ForeignKey(
