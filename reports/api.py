@@ -252,7 +252,8 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     # Reads only: outside a transaction, like the public pages (a comment: a docstring
-    # would show in the schema).
+    # would show in the schema). Cached like them, with the national version.
+    public_cache_scope = "national"
 
     @classmethod
     def as_view(cls, actions=None, **initkwargs):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from pledges.models import Activity, Commitment, Quantity
 from pledges.selectors import pledge_year_reports, year_span
 
+from .cache import public_cache
 from .views import public_year_pledges
 
 COMMITMENT_COLUMNS = (
@@ -65,6 +66,7 @@ def _filename(municipality, year, name):
     return f'attachment; filename="{municipality.slug}-{year}-{name}.csv"'
 
 
+@public_cache("municipality")
 @require_safe
 @transaction.non_atomic_requests
 def commitments_csv(request, **kwargs):
@@ -108,6 +110,7 @@ def commitments_csv(request, **kwargs):
     return response
 
 
+@public_cache("municipality")
 @require_safe
 @transaction.non_atomic_requests
 def activities_csv(request, **kwargs):

@@ -4,15 +4,18 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, Subquery
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 from django_ratelimit.core import is_ratelimited
 
@@ -62,7 +65,10 @@ def healthz(request):
 class PublicPage(TemplateView):
     """A public page: it only reads, so it runs outside a transaction (ATOMIC_REQUESTS
     wraps every other view in one, which costs two queries: a savepoint and its
-    release)."""
+    release). Its pages are cached (reports.cache) with the versions of the
+    municipality in the address."""
+
+    public_cache_scope = "municipality"
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -73,6 +79,7 @@ class IndexView(PublicPage):
     """Municipalities with a published pledge, searchable and filterable by county."""
 
     template_name = "reports/index.html"
+    public_cache_scope = "national"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -171,6 +178,7 @@ class AccessibilityView(PublicPage):
     authority's site: how far it conforms, what is known not to, how to report it."""
 
     template_name = "reports/accessibility.html"
+    public_cache_scope = "site"
     # When the site was last assessed, and the statement with it. Review both when the
     # public pages change.
     assessed_on = date(2026, 11, 30)
@@ -187,6 +195,7 @@ class PrivacyView(PublicPage):
     """What the site stores about people (Tyck till, accounts), why and for how long."""
 
     template_name = "reports/privacy.html"
+    public_cache_scope = "site"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -203,6 +212,7 @@ class OpenDataView(PublicPage):
     """What the open data API offers, where its schema is, and under which licence."""
 
     template_name = "reports/open_data.html"
+    public_cache_scope = "site"
 
 
 class MunicipalityView(PublicPage):
@@ -401,6 +411,7 @@ class PledgePreviewView(LoginRequiredMixin, PermissionRequiredMixin, PledgeYearV
 
     permission_required = "pledges.change_pledge"
     preview = True
+    public_cache_scope = None
 
     def load(self, *, today, **kwargs):
         pledge = get_object_or_404(
@@ -488,10 +499,29 @@ def theme_breakdown(concerns):
     )
 
 
+def cross_site(request):
+    """Whether a browser says the request comes from another site's page."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        return True
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin != own and origin not in settings.CSRF_TRUSTED_ORIGINS
+
+
+@method_decorator(csrf_exempt, name="dispatch")
 class SubmissionView(TemplateView):
-    """ "Tyck till": an anonymous message to the municipality's coordinators."""
+    """ "Tyck till": an anonymous message to the municipality's coordinators.
+
+    The form carries no CSRF token, so that its page is cached like every public page
+    (a token is per visitor). What the token guards against cannot happen here: a forged
+    message gains nothing over a typed one (nobody is logged in to send it, and it waits
+    for a coordinator's decision like any other). A browser's cross-site post is still
+    refused by its Origin (and Sec-Fetch-Site) header, and the rate limits stand."""
 
     template_name = "reports/submission_form.html"
+    public_cache_scope = "municipality"
     # Per client, and per municipality whoever sends: a flood from many addresses cannot
     # bury a municipality's moderation queue either.
     rate = "5/h"
@@ -505,6 +535,8 @@ class SubmissionView(TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        if cross_site(request):
+            raise PermissionDenied
         municipality = published_municipality(kwargs["slug"])
         form = SubmissionForm(request.POST)
         thanks = reverse("reports:submission_thanks", kwargs={"slug": municipality.slug})
@@ -553,6 +585,7 @@ class SubmissionView(TemplateView):
 
 class SubmissionThanksView(TemplateView):
     template_name = "reports/submission_thanks.html"
+    public_cache_scope = "municipality"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -144,6 +144,15 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the cached public pages (and their versions)
+    of a test whose data was rolled back must not answer the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language: a request under /en/ activates English
     for the thread, which would otherwise leak into the next test on the same worker."""

@@ -54,8 +54,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    # As late as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Inside everything that adds headers or cookies to a response (they are added to a
+    # cached response as to a rendered one); it never answers a login.
+    "reports.cache.PublicCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,6 +95,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (django-ratelimit) count in the cache, which must be shared by every process
 # in production: CACHE_URL=redis://host:6379/0. The in-process default suits one process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The public pages and the API in that cache, never stale (reports/cache.py); off for a
+# measurement of the pages without it. A proxy in front may keep a page this long.
+PUBLIC_CACHE = env.bool("DJANGO_PUBLIC_CACHE", default=True)
+PUBLIC_CACHE_MAX_AGE = env.int("DJANGO_PUBLIC_CACHE_MAX_AGE", default=10)
 
 # How many proxies that append to X-Forwarded-For stand between the clients and the app.
 # 0: clients connect directly and REMOTE_ADDR is theirs. Every abuse limit (login lockout,

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from reports import cache as public_cache
 from reports.demo import seed_all
 
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
                 "seed_demo creates users with the password 'demo'; with DEBUG off it needs --force."
             )
         pledge = seed_all()
+        # Rows written in bulk send no signals: every cached public page is stale now.
+        public_cache.bump(structure=True)
         self.stdout.write(
             f"Demo ready: {pledge} with {pledge.commitments.count()} commitments; "
             "users admin, polis, kommun (password 'demo')."
