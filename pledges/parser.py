@@ -46,8 +46,9 @@ P1. Parties: the subject before the verb ("lovar", "ska", "skall", "kommer", ...
     ("minst ett gemensamt föräldramöte") -> joint. "Vi lovar" alone is left empty.
 P2. External parties: the names after "i samverkan med", "i samarbete med",
     "tillsammans med" ("i samverkan med NTF och räddningstjänsten" -> NTF,
-    räddningstjänsten), cut at ",", "och", "samt". The pledge's own parties and generic
-    words ("kommunen", "externa aktörer", "andra aktörer") are not names and are dropped.
+    räddningstjänsten), cut at ",", "och", "samt", up to the next verb or "(". The
+    pledge's own parties, generic words ("kommunen", "externa aktörer") and phrases with a
+    preposition or of more than five words are not names and are dropped.
 P3. Activity type: keywords, the earliest in the promise wins: trafikinsats,
     trafikkontroll, trafikövervakning -> traffic_operation; skolbesök, "besöka
     skolorna" -> school_visit; trygghetsvandring -> safety_walk; tillsyn (tobakstillsyn,
@@ -122,18 +123,19 @@ Span = tuple[int, int]
 
 # The labels the review page shows next to each proposed field.
 FIELD_LABELS = {
-    "parties": _("Responsible"),
-    "external_parties": _("External parties"),
-    "activity_type": _("Activity type"),
-    "focus_tags": _("Focus tags"),
-    "target_kind": _("Kind of target"),
-    "target_value": _("Target"),
-    "target_period": _("Target period"),
-    "quantity": _("Measured quantity"),
-    "conditional": _("Only on request"),
-    "school_year_only": _("School terms only"),
-    "place": _("Place"),
-    "season": _("Season"),
+    "text": _("text"),
+    "parties": _("responsible"),
+    "external_parties": _("external parties"),
+    "activity_type": _("activity type"),
+    "focus_tags": _("focus tags"),
+    "target_kind": _("kind of target"),
+    "target_value": _("target"),
+    "target_period": _("target period"),
+    "quantity": _("measured quantity"),
+    "conditional": _("only on request"),
+    "school_year_only": _("school terms only"),
+    "place": _("place"),
+    "season": _("season"),
 }
 
 
@@ -325,7 +327,8 @@ _LEAD_IN_POLICE = re.compile(r"\bpolisens (?:medborgar)?löften\b", _FLAGS)
 _EXTERNAL = re.compile(
     r"\b(?:i samverkan med|i samarbete med|tillsammans med)\s+(?P<names>.+?)"
     r"(?=\s+(?:genomföra|genomför|att|för att|ska|skall|kring|vid|i syfte|arbeta|"
-    r"erbjuda|hålla|sprida|informera|delta|verka)\b|[.;:](?:\s|$)|$)",
+    r"erbjuda|hålla|sprida|informera|delta|verka|planera|anordna|utbilda|bjuda|ge|göra|"
+    r"utföra|starta|arbeta)\b|\s*\(|[.;:](?:\s|$)|$)",
     _FLAGS,
 )
 _GENERIC_PARTIES = re.compile(
@@ -519,8 +522,12 @@ def _externals(text):
             if name in {"och", "samt"} or not name:
                 continue
             name = re.sub(r"^(?:och|samt)\s+", "", name)
-            # A long phrase is not a name: leave it to the admin.
-            if _GENERIC_PARTIES.match(name) or len(name.split()) > 5:
+            # A long phrase, or one with a preposition, is not a name: leave it to the admin.
+            if (
+                _GENERIC_PARTIES.match(name)
+                or len(name.split()) > 5
+                or re.search(r"\s(?:i|för|om|till|på|att)\s", name)
+            ):
                 continue
             offset = chunk.find(name, part.start())
             names.append(name)

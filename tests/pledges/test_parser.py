@@ -46,11 +46,12 @@ DEFAULTS = {
 }
 EMPTY = (None, False, (), [], frozenset())
 
-# Measured on the corpus when the rules were written (see the report of the branch);
-# the test fails when a change of the rules loses more than the margin.
+# Measured when the rules were written; the tests fail when a change of the rules loses
+# more than the margin. The held-out set first measured 80.8 % recognised and 3.6 % wrong,
+# before one general fix (external parties end at the next verb or parenthesis).
 MEASURED_RECOGNITION = 0.946
-MEASURED_HELD_OUT = 0.808
-MEASURED_HELD_OUT_WRONG = 0.036
+MEASURED_HELD_OUT = 0.811
+MEASURED_HELD_OUT_WRONG = 0.033
 MARGIN = 0.03
 MAX_WRONG = 0.05
 
@@ -607,3 +608,11 @@ def test_parse_never_raises(text, lead_in, municipality):
 def test_split_never_raises(parts):
     for proposal in propose("".join(parts)):
         assert proposal.text
+
+
+def test_external_parties_end_at_the_next_verb_or_parenthesis():
+    proposal = parse(
+        "Polisen ska tillsammans med skola, fritidsgård och kommun (BRÅ) planera in en "
+        "temadag om narkotika för elever i årskurs 7."
+    )
+    assert proposal.external_parties == ("skola", "fritidsgård")
