@@ -31,7 +31,9 @@ S5. Any other paragraph is cut into sentences; a sentence that opens with a part
     promising verb ("Polisen lovar att ...", "Kommunen ska ...", "Vi lovar ..."), or
     with a condition ("Om det uppkommer önskemål ...", "Önskar ... så lovar vi"), starts
     a promise; the sentences after it belong to it ("Fokus ska ligga på ..."). Text
-    before the first such sentence (background, headings) is left out.
+    before the first such sentence (background, headings) is left out, and so is a
+    promise that ends with a colon ("... lovar att gemensamt arbeta ... genom följande
+    aktiviteter:"), which introduces rather than promises.
 S6. Each promise's text is verbatim with its whitespace normalised and the bullet mark
     removed.
 
@@ -437,7 +439,8 @@ def _sentence_promises(paragraph):
             promises.append(sentence)
         elif promises:
             promises[-1] += " " + sentence
-    return promises
+    # "... lovar att arbeta ... genom följande aktiviteter:" introduces, it promises nothing.
+    return [promise for promise in promises if not promise.endswith(":")]
 
 
 def _is_lead_in(kind, body, next_kind):

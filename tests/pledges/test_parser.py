@@ -454,14 +454,8 @@ def test_focus_tags(text, tags):
 
 
 def test_split_the_seed_pledge():
-    seed = Path("/work/shared/seeds/000_fba90b6768dd1b09.txt")
-    text = (
-        seed.read_text()
-        if seed.exists()
-        else (
-            Path(__file__).resolve().parents[2] / "pledges" / "data" / "asele_2017_pledge.txt"
-        ).read_text()
-    )
+    # The Åsele 2017 page from polisen.se, as the demo loads it.
+    text = (Path(__file__).resolve().parents[2] / "pledges/data/asele_2017_pledge.txt").read_text()
     promises = split(text)
     assert [p.text[:30] for p in promises] == [
         "Polisen lovar att genomföra mi",
@@ -616,3 +610,38 @@ def test_external_parties_end_at_the_next_verb_or_parenthesis():
         "temadag om narkotika för elever i årskurs 7."
     )
     assert proposal.external_parties == ("skola", "fritidsgård")
+
+
+# Excerpts of the page of Strömsund's 2019-2020 pledge on polisen.se (some paragraphs and
+# bullets left out), laid out as a browser copies it.
+STROMSUND_2019 = """Strömsund – medborgarlöften
+
+Polisen och Strömsunds kommun lovar att gemensamt arbeta för att öka tryggheten och minska \
+brottsligheten genom följande aktiviteter:
+
+Medborgarlöftet utgår från en gemensam lägesbild som tas fram av polis och kommun.
+
+Följande löften har valts för 2019-2020:
+
+Polisen och kommunen lovar att arbeta för ökad trafiksäkerhet. Detta gör vi genom att:
+
+ • Polisen genomför regelbundna trafikkontroller med fokus på hastighet, olovlig körning och \
+rattonykterhet med geografisk spridning inom kommunen.
+ • Kommunen och polisen ska sprida information om trafiksäkerhet.
+
+Polisen och kommunen lovar att arbeta förebyggande gällande skadegörelse, inbrott, stölder och \
+bedrägerier. Detta gör vi genom att:
+
+ • Polisen och kommunen informerar medborgarna om hur de kan skydda sig mot bedrägerier, \
+inbrott och stölder.
+"""
+
+
+def test_split_a_real_page_with_headings_lead_ins_and_bullets():
+    proposals = propose(STROMSUND_2019, municipality="Strömsund")
+    assert [(p.text[:30], p.parties, p.activity_type) for p in proposals] == [
+        ("Polisen genomför regelbundna t", parser.POLICE, "traffic_operation"),
+        ("Kommunen och polisen ska sprid", parser.JOINT, "information"),
+        ("Polisen och kommunen informera", parser.JOINT, "information"),
+    ]
+    assert proposals[0].lead_in.startswith("Polisen och kommunen lovar att arbeta för ökad")
