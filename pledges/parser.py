@@ -238,7 +238,7 @@ _WEAK_WORDS = {"en", "ett"}
 _PERIODS = [
     (
         YEAR,
-        r"under året|per år\b|/\s?år\b|om året|i året|varje år\b|årligen|"
+        r"under året\b|per år\b|/\s?år\b|om året\b|i året\b|varje år\b|årligen|"
         r"en gång per år|per kalenderår",
     ),
     (TERM, r"per termin|varje termin|/\s?termin\b|i terminen"),
