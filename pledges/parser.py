@@ -100,6 +100,11 @@ P10. Place: "i/p책/vid t채torten, stadsk채rnan, centrum, centrumomr책det" -> "T�
     capitalised name ("i Borgafj채ll", "i G채llivare centrum") -> that name. Not a place:
     the municipality itself (when given), "... kommun", plural groups ("i t채torterna",
     "i kommunens byar": the admin picks the sites), and roads ("Lv 315").
+
+Not proposed: the unit (the activity type's unit applies unless the admin picks
+another), the target audience, the short title and the focus areas; a daily target
+("varje dygn") or one every other month ("varannan m책nad") keeps its number and leaves
+the period empty, since the model has no such period.
 """
 
 from __future__ import annotations
