@@ -26,6 +26,7 @@ sets a cookie, used a CSRF token, is not a 200 or is streamed is never stored.
 """
 
 import hashlib
+import logging
 import secrets
 import time
 
@@ -36,6 +37,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "public-cache:"
 NATIONAL = "national"
@@ -130,9 +133,12 @@ class PublicCacheMiddleware:
         page = getattr(request, "_public_cache", None)
         if page is None:
             return response
-        if page.storable(request, response):
-            page.store(response)
-        page.release()
+        try:
+            if page.storable(request, response):
+                page.store(response)
+            page.release()
+        except Exception:
+            logger.warning("The shared cache failed; the page was not stored.", exc_info=True)
         return page.decorate(response)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -142,10 +148,15 @@ class PublicCacheMiddleware:
         names = list(SCOPES[scope])
         if scope == "municipality":
             names.append(municipality_version(view_kwargs.get("slug", "")))
-        page = CachedPage(request, versions(names))
-        if page.not_modified(request):
-            return page.decorate(HttpResponseNotModified())
-        cached, current = page.lookup()
+        try:
+            page = CachedPage(request, names)
+            if page.not_modified(request):
+                return page.decorate(HttpResponseNotModified())
+            cached, current = page.lookup()
+        except Exception:
+            # Without the cache the page is rendered as if there were none.
+            logger.warning("The shared cache failed; the page is rendered.", exc_info=True)
+            return None
         if cached is None:
             request._public_cache = page
             return None
@@ -159,19 +170,28 @@ class PublicCacheMiddleware:
 
 
 class CachedPage:
-    """One public address in one language at the current versions."""
+    """One public address in one language at the current versions.
 
-    def __init__(self, request, current):
+    Its copy is one cache entry (``latest_key``) holding the stamp of the versions it was
+    rendered at: a request reads the versions and that entry in one round trip, and the
+    copy is current when the stamps agree."""
+
+    def __init__(self, request, names):
         language = translation.get_language()
         address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        self.latest_key = f"{PREFIX}page:{language}:{address}"
+        keys = [_version_key(name) for name in names]
+        found = cache.get_many([*keys, self.latest_key])
+        if any(key not in found for key in keys):
+            found |= dict(zip(keys, versions(names), strict=True))
+        current = [found[key] for key in keys]
+        self.latest = found.get(self.latest_key)
         self.modified = max(seconds for seconds, _token in current)
-        stamp = "-".join(token for _seconds, token in current)
         day = timezone.localdate().isoformat()
-        self.base = f"{PREFIX}page:{language}:{address}"
-        self.key = f"{self.base}:{day}:{stamp}"
-        self.latest_key = f"{self.base}:latest"
-        self.lock_key = f"{self.key}:lock"
-        self.etag = f'"{hashlib.sha256(self.key.encode()).hexdigest()[:24]}"'
+        self.stamp = "-".join([day, *(token for _seconds, token in current)])
+        self.lock_key = f"{self.latest_key}:{self.stamp}:lock"
+        digest = hashlib.sha256(f"{self.latest_key}:{self.stamp}".encode()).hexdigest()
+        self.etag = f'"{digest[:24]}"'
         self.locked = False
 
     def not_modified(self, request):
@@ -179,25 +199,23 @@ class CachedPage:
         return self.etag in etags or "*" in etags
 
     def lookup(self):
-        """``(response, current)``: the stored response (current), else the previous
-        version while another process renders this one (not current), else ``(None,
-        False)``: this request is to render it (holding the lock unless it waited for
-        another one in vain)."""
-        entry = cache.get(self.key)
-        if entry is not None:
-            return rebuild(entry), True
+        """``(response, current)``: the stored copy when it is current, else the previous
+        one while another process renders this one (not current), else ``(None, False)``:
+        this request is to render it (holding the lock unless it waited in vain for
+        another process to)."""
+        if self.latest is not None and self.latest["stamp"] == self.stamp:
+            return rebuild(self.latest), True
         if cache.add(self.lock_key, 1, timeout=LOCK_SECONDS):
             self.locked = True
             return None, False
-        previous = cache.get(self.latest_key)
-        if previous is not None:
-            return rebuild(previous), False
+        if self.latest is not None:
+            return rebuild(self.latest), False
         waited = 0.0
         while waited < WAIT_SECONDS:
             time.sleep(WAIT_STEP)
             waited += WAIT_STEP
-            entry = cache.get(self.key)
-            if entry is not None:
+            entry = cache.get(self.latest_key)
+            if entry is not None and entry["stamp"] == self.stamp:
                 return rebuild(entry), True
         return None, False
 
@@ -213,11 +231,12 @@ class CachedPage:
 
     def store(self, response):
         entry = {
+            "stamp": self.stamp,
             "status": response.status_code,
             "content": response.content,
             "headers": {h: response[h] for h in STORED_HEADERS if h in response},
         }
-        cache.set_many({self.key: entry, self.latest_key: entry}, timeout=ENTRY_SECONDS)
+        cache.set(self.latest_key, entry, timeout=ENTRY_SECONDS)
 
     def release(self):
         if self.locked:

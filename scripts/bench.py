@@ -13,7 +13,14 @@ Usage: python scripts/bench.py [--quick] [--seconds S] [--max-requests N] [--thr
    workers, and loads each page with T concurrent clients for S seconds or N requests,
    whichever comes first (requests under way then are waited for), right after loading
    /healthz the same way: the ratio to /healthz says how far a page is from the cheapest
-   request the stack can answer, on the same machine at the same moment.
+   request the stack can answer, on the same machine at the same moment. Twice: with the
+   public cache off (DJANGO_PUBLIC_CACHE=false: every request renders), then on, in
+   Redis (BENCH_CACHE_URL, default redis://127.0.0.1:6379/14, emptied first), as
+   production runs it.
+4. A burst: C clients (--burst-clients, 50) for --burst-seconds (20) on the large
+   municipality's year page with the cache on; halfway through an activity is logged
+   (and removed at the end). Prints errors, the slowest request, and how long after the
+   write the first response showed it.
 
 Every figure printed is measured in this run. The clients share the machine with
 gunicorn and PostgreSQL, so the figures are comparable within a run, not across machines.
@@ -36,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/medborgar_bench"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/14"
 HOST = "127.0.0.1"
 
 
@@ -54,6 +62,8 @@ def parse_args():
     parser.add_argument("--max-requests", type=int, default=500, help="Per page at most.")
     parser.add_argument("--threads", type=int, default=4, help="Concurrent clients.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
+    parser.add_argument("--burst-clients", type=int, default=50)
+    parser.add_argument("--burst-seconds", type=float, default=20.0)
     args = parser.parse_args()
     args.scale = args.scale or (0.01 if args.quick else 1.0)
     args.seconds = args.seconds or (2.0 if args.quick else 5.0)
@@ -88,18 +98,19 @@ def ensure_database(url):
 
 
 def production_environment(url):
-    """The production settings, as docker-compose.yml runs them on plain HTTP, with an
-    in-process cache (no Redis here) and quiet logs."""
+    """The production settings, as docker-compose.yml runs them on plain HTTP, with the
+    shared cache in Redis and quiet logs."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DATABASE_URL=url,
         DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "bench-only-not-secret"),
         DJANGO_ALLOWED_HOSTS=f"{HOST},localhost",
-        CACHE_URL="locmemcache://",
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE_URL),
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_SECURE_COOKIES="false",
         DJANGO_LOG_LEVEL="WARNING",
+        DJANGO_REQUEST_LOG_LEVEL="WARNING",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     return env
@@ -180,6 +191,17 @@ def pages():
         f"Large: {large.name} ({large_n:,} activities); typical small: {small.name} "
         f"({small_n:,} activities, about the median of {len(counts)} municipalities)."
     )
+    # The floor: a municipality whose Tyck till is offered (one with a moderator).
+    from accounts.models import Membership
+
+    moderated = (
+        Membership.objects.moderating()
+        .filter(municipality__pledges__status=Pledge.State.PUBLISHED)
+        .values_list("municipality__slug", flat=True)
+        .order_by("municipality__slug")
+        .first()
+    )
+    floor = [("floor: Tyck till form", f"/kommun/{moderated}/tyck-till/")] if moderated else []
     return [
         ("index", "/"),
         (f"municipality {large.slug}", f"/kommun/{large.slug}/"),
@@ -195,7 +217,7 @@ def pages():
         ("API activities", f"/api/v1/pledges/{pledge.pk}/activities/"),
         # Not a figure page: the floor of the stack (middleware, a form, the base
         # template, one query), against which the pages above can be read.
-        ("floor: Tyck till form", f"/kommun/{small.slug}/tyck-till/"),
+        *floor,
     ]
 
 
@@ -256,13 +278,13 @@ def start_gunicorn(env, workers, log):
     sys.exit(f"gunicorn did not answer /healthz within 60 s; see {log.name}")
 
 
-def fetch(port, path):
+def fetch(port, path, *, body=False):
     connection = http.client.HTTPConnection(HOST, port, timeout=900)
     try:
         connection.request("GET", path, headers={"Host": HOST})
         response = connection.getresponse()
-        body = response.read()
-        return response.status, len(body)
+        content = response.read()
+        return response.status, content if body else len(content)
     finally:
         connection.close()
 
@@ -314,6 +336,94 @@ def measure(port, path, args, *, capped=True):
     return {"n": len(latencies), "failures": failures, "median": median, "rate": rate}
 
 
+def measure_all(env, measured, args, log):
+    """[(health, page)] for each page, served by a gunicorn started with ``env``."""
+    process, port = start_gunicorn(env, args.workers, log)
+    rows = []
+    try:
+        # Each worker loads its templates and caches on its first requests.
+        for _name, path in measured:
+            for _ in range(args.workers):
+                fetch(port, path)
+        for _name, path in measured:
+            health = measure(port, "/healthz", args, capped=False)
+            page = measure(port, path, args)
+            rows.append((health, page))
+            say(
+                f"  measured {path}: {page['rate']:.2f} req/s ({page['n']} requests), "
+                f"/healthz {health['rate']:.1f} req/s"
+            )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return rows
+
+
+def burst(env, path, pledge, args, log):
+    """C clients for S seconds on ``path`` (cache on); halfway, an activity is logged.
+    Returns the figures of the burst."""
+    from django.utils import timezone
+
+    from pledges.models import Activity
+
+    marker = f"Burst check {time.time_ns()}"
+    commitment = pledge.commitments.order_by("position").first()
+    process, port = start_gunicorn(env, args.workers, log)
+    lock = threading.Lock()
+    latencies, failures, fresh_at = [], [], []
+    written = {}
+    start = time.perf_counter()
+    deadline = start + args.burst_seconds
+
+    def client():
+        while time.perf_counter() < deadline:
+            began = time.perf_counter()
+            try:
+                status, content = fetch(port, path, body=True)
+            except OSError as error:
+                status, content = repr(error), b""
+            ended = time.perf_counter()
+            with lock:
+                latencies.append(ended - began)
+                if status != 200:
+                    failures.append(status)
+                elif "at" in written and began >= written["at"] and marker.encode() in content:
+                    fresh_at.append(ended - written["at"])
+                elif "at" in written and began >= written["at"]:
+                    written.setdefault("stale_after", []).append(ended - written["at"])
+
+    try:
+        fetch(port, path)
+        threads = [threading.Thread(target=client) for _ in range(args.burst_clients)]
+        for thread in threads:
+            thread.start()
+        time.sleep(args.burst_seconds / 2)
+        activity = Activity.objects.create(
+            commitment=commitment,
+            date=timezone.localdate(),
+            status=Activity.Status.DONE,
+            public_summary=marker,
+        )
+        written["at"] = time.perf_counter()
+        for thread in threads:
+            thread.join()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if written:
+            activity.delete()
+    stale = written.get("stale_after", [])
+    return {
+        "requests": len(latencies),
+        "failures": failures,
+        "max": max(latencies, default=float("nan")),
+        "p99": statistics.quantiles(latencies, n=100)[98] if len(latencies) > 100 else None,
+        "first_fresh": min(fresh_at, default=None),
+        "stale_started_after_write": len(stale),
+        "elapsed": time.perf_counter() - start,
+    }
+
+
 def main():
     args = parse_args()
     ensure_database(args.database_url)
@@ -330,31 +440,32 @@ def main():
     started = time.perf_counter()
     prepare(args)
     say(f"Prepared in {time.perf_counter() - started:.1f} s.")
+    from django.core.cache import cache
+
+    from pledges.models import Pledge
+
+    # Nothing cached from an earlier run: the query counts are of rendering the pages.
+    cache.clear()
     measured = pages()
     queries = count_queries(["/healthz", *(path for _name, path in measured)])
     for name, path in measured:
         if queries[path][0] != 200:
             sys.exit(f"{name} {path} answered {queries[path][0]} in the test client.")
 
+    cache.clear()
     with tempfile.NamedTemporaryFile("w", prefix="bench-gunicorn-", suffix=".log") as log:
-        process, port = start_gunicorn(env, args.workers, log)
-        try:
-            # Each worker loads its templates and caches on its first requests.
-            for _name, path in measured:
-                for _ in range(args.workers):
-                    fetch(port, path)
-            rows = []
-            for name, path in measured:
-                health = measure(port, "/healthz", args, capped=False)
-                page = measure(port, path, args)
-                rows.append((name, path, health, page))
-                say(
-                    f"  measured {path}: {page['rate']:.2f} req/s ({page['n']} requests), "
-                    f"/healthz {health['rate']:.1f} req/s"
-                )
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        say("Cache off:")
+        uncached = measure_all({**env, "DJANGO_PUBLIC_CACHE": "false"}, measured, args, log)
+        say("Cache on:")
+        cached = measure_all(env, measured, args, log)
+        year_path = measured[3][1]
+        pledge = Pledge.objects.get(pk=int(measured[7][1].rstrip("/").rsplit("/", 1)[1]))
+        say(f"Burst: {args.burst_clients} clients for {args.burst_seconds:g} s on {year_path}")
+        bursted = burst(env, year_path, pledge, args, log)
+    rows = [
+        (name, path, *off, *on)
+        for (name, path), off, on in zip(measured, uncached, cached, strict=True)
+    ]
 
     parts = urllib.parse.urlsplit(args.database_url)
     say()
@@ -368,31 +479,42 @@ def main():
         "under that load. Ratio: the page's req/s over the /healthz req/s measured just before it."
     )
     header = (
-        f"{'page':<28} {'path':<34} {'queries':>7} {'HTML KB':>8} {'requests':>8} "
-        f"{'median ms':>10} {'req/s':>8} {'ratio':>7}"
+        f"{'page':<28} {'queries':>7} {'HTML KB':>8} | {'off req/s':>9} {'ms':>7} "
+        f"{'ratio':>6} | {'on req/s':>9} {'ms':>7} {'ratio':>6}"
     )
     say(header)
     say("-" * len(header))
-    health_rates = [health["rate"] for _n, _p, health, _page in rows]
-    health_medians = [health["median"] for _n, _p, health, _page in rows]
-    health_count = sum(health["n"] for _n, _p, health, _page in rows)
-    say(
-        f"{'/healthz (median of runs)':<28} {'/healthz':<34} {queries['/healthz'][1]:>7} "
-        f"{queries['/healthz'][2] / 1024:>8.1f} {health_count:>8} "
-        f"{statistics.median(health_medians):>10.1f} {statistics.median(health_rates):>8.1f} "
-        f"{1:>7.2f}"
-    )
+    for label, index in (("/healthz, cache off (median)", 2), ("/healthz, cache on (median)", 4)):
+        rates = [row[index]["rate"] for row in rows]
+        say(f"{label:<40} {statistics.median(rates):>8.1f} req/s")
     failed = False
-    for name, path, health, page in rows:
+    for name, path, health_off, page_off, health_on, page_on in rows:
         _status, count, size = queries[path]
-        ratio = page["rate"] / health["rate"] if health["rate"] else float("nan")
+        off = page_off["rate"] / health_off["rate"] if health_off["rate"] else float("nan")
+        on = page_on["rate"] / health_on["rate"] if health_on["rate"] else float("nan")
         say(
-            f"{name:<28} {path:<34} {count:>7} {size / 1024:>8.1f} {page['n']:>8} "
-            f"{page['median']:>10.1f} {page['rate']:>8.2f} {ratio:>7.4f}"
+            f"{name:<28} {count:>7} {size / 1024:>8.1f} | {page_off['rate']:>9.2f} "
+            f"{page_off['median']:>7.1f} {off:>6.3f} | {page_on['rate']:>9.1f} "
+            f"{page_on['median']:>7.1f} {on:>6.3f}"
         )
-        if page["failures"] or health["failures"]:
-            failed = True
-            say(f"  failures: {(page['failures'] + health['failures'])[:5]}")
+        for figures in (health_off, page_off, health_on, page_on):
+            if figures["failures"]:
+                failed = True
+                say(f"  failures: {figures['failures'][:5]}")
+    say()
+    fresh = bursted["first_fresh"]
+    say(
+        f"Burst: {bursted['requests']} requests in {bursted['elapsed']:.1f} s, "
+        f"{len(bursted['failures'])} failed, slowest {bursted['max'] * 1000:.0f} ms"
+        + (f", p99 {bursted['p99'] * 1000:.0f} ms" if bursted["p99"] is not None else "")
+        + "; the new activity first shown "
+        + (f"{fresh * 1000:.0f} ms after the write" if fresh is not None else "never")
+        + f"; {bursted['stale_started_after_write']} requests begun after the write got the "
+        "previous copy (while one worker rendered the new one)."
+    )
+    if bursted["failures"]:
+        failed = True
+        say(f"  failures: {bursted['failures'][:5]}")
     if failed:
         sys.exit("Some requests failed; the figures above leave them out.")
 

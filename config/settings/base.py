@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it times and counts everything below it.
+    "core.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -191,11 +193,35 @@ EMAIL_BACKEND = env(
 SITE_URL = env("DJANGO_SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@medborgarloften.local")
 
+# Logs: JSON lines by default (one per request from core.observability, with its request
+# id, user id, path, status, duration and query count), or plain text with
+# DJANGO_LOG_FORMAT=text. A request slower than DJANGO_SLOW_REQUEST_SECONDS is a warning.
+SLOW_REQUEST_SECONDS = env.float("DJANGO_SLOW_REQUEST_SECONDS", default=1.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("DJANGO_LOG_FORMAT", default="json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The request lines replace django.server's and django.request's own.
+        "django.server": {"level": "WARNING"},
+        "medborgarloften.request": {
+            "level": env("DJANGO_REQUEST_LOG_LEVEL", default="INFO"),
+        },
+    },
 }
 
 # Content-Security-Policy (django-csp): everything from this origin, nothing inline (the

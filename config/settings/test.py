@@ -29,3 +29,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     }
     # A throwaway database: no waiting for the disk at every commit.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF"  # noqa: F405
+
+# One log line per request would drown a failing test's output; tests of the line set
+# the level themselves (caplog).
+LOGGING["loggers"]["medborgarloften.request"]["level"] = "WARNING"  # noqa: F405

@@ -172,7 +172,7 @@ def _page_for(client, url):
     names = list(public_cache.SCOPES[scope])
     if scope == "municipality":
         names.append(public_cache.municipality_version(match.kwargs["slug"]))
-    return public_cache.CachedPage(request, public_cache.versions(names))
+    return public_cache.CachedPage(request, names)
 
 
 # Each write service, then the very next public GET shows the change.
