@@ -178,6 +178,9 @@ LOGIN_URL = "login"
 # renews it); visitors who never log in get no session and no session cookie.
 SESSION_COOKIE_AGE = int(timedelta(hours=10).total_seconds())
 SESSION_SAVE_EVERY_REQUEST = True
+# Sessions are read from the shared cache (every replica sees the same ones) and written
+# through to the database, so that a restarted cache logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_REDIRECT_URL = "pledges:dashboard"
 LOGOUT_REDIRECT_URL = "reports:index"
 
