@@ -12,7 +12,7 @@ LOCK := requirements-dev.lock
 COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test setup lint format messages lock clean bench
+.PHONY: run test setup lint format messages lock clean bench backup restore
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,17 @@ test: setup
 # migrated and seeded if need be. BENCH_ARGS=--quick for a small scale.
 bench: $(STAMP)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# A backup of the database (PostgreSQL: pg_dump's custom format, needs pg_dump; SQLite: the
+# online backup API) and the media folder, in a new folder under BACKUP_DIR; `make restore
+# BACKUP=<that folder>` replaces the database's contents with it (it asks first).
+BACKUP_DIR ?= backups
+backup: $(STAMP)
+	$(PY) manage.py backup $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || (echo "make restore BACKUP=<folder printed by make backup>"; exit 2)
+	$(PY) manage.py restore $(BACKUP)
 
 # docker-compose.yml is validated where Docker Compose is installed (CI need not have it);
 # a lint step, not a test, so that its absence is said plainly and is not a skipped test.

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "core",
     "places",
     "accounts",
     "pledges",
