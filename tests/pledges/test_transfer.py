@@ -10,9 +10,13 @@ from datetime import date, timedelta
 import icalendar
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext
 
 from places.models import Organisation, Site
+from pledges import services, transfer
 from pledges.models import Activity, Commitment, Measurement
 
 pytestmark = pytest.mark.django_db
@@ -619,3 +623,32 @@ def test_import_preview_queries_do_not_grow_with_the_activities(
     add_activities(demo_pledge, 40)
     with django_assert_num_queries(43):
         assert upload(polis, content).status_code == 200
+
+
+def test_the_import_saves_all_or_nothing_when_a_row_fails_halfway(client_for, demo_pledge):
+    """Someone saves the second activity between the check and the save: the service
+    refuses it and the first row's change is rolled back with it."""
+    polis = client_for("polis")
+    rows = rows_of(export(polis, f"?commitment={traffic(demo_pledge).pk}&status=done"))[:2]
+    rows[0]["sammanfattning"] = "Första raden."
+    rows[1]["sammanfattning"] = "Andra raden."
+    user = get_user_model().objects.get(username="polis")
+    check = transfer.check_upload(transfer.read_upload(to_csv(rows)), user=user)
+    assert check.valid
+    assert [row.kind for row in check.rows] == ["changed", "changed"]
+    Activity.objects.filter(pk=rows[1]["id"]).update(version=F("version") + 1)
+    before = history_count()
+    with pytest.raises(ValidationError):
+        services.activities_import(user=user, rows=check.to_save())
+    assert Activity.objects.get(pk=rows[0]["id"]).public_summary != "Första raden."
+    assert history_count() == before
+
+
+def test_too_many_rows_are_refused(client_for, demo_pledge, monkeypatch):
+    monkeypatch.setattr(transfer, "MAX_ROWS", 2)
+    polis = client_for("polis")
+    content = export(polis, f"?commitment={traffic(demo_pledge).pk}")
+    response = upload(polis, content)
+    assert response.status_code == 400
+    message = gettext("The file has %(count)s rows; at most %(max)s can be imported at once.")
+    assert message % {"count": len(rows_of(content)), "max": 2} in text_of(response)
