@@ -171,8 +171,19 @@ def read_upload(content: bytes) -> Upload:
         dataset.load(io.StringIO(text, newline=""), format="csv", delimiter=delimiter)
     except (tablib.InvalidDimensions, csv.Error):
         _refuse(_("Some rows have more cells than the header has columns."), "ragged")
+    # tablib drops blank lines; the spreadsheet's numbers count them (and count a record
+    # with line breaks in a cell as one row).
+    numbers = [
+        number
+        for number, record in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+        )
+        if record and number > 1
+    ]
     return Upload(
-        text=text, columns=_checked_columns(dataset.headers or []), rows=_numbered(dataset)
+        text=text,
+        columns=_checked_columns(dataset.headers or []),
+        rows=_numbered(dataset, numbers),
     )
 
 
@@ -206,11 +217,11 @@ def _checked_columns(headers):
     return columns
 
 
-def _numbered(dataset):
+def _numbered(dataset, numbers):
     # Row 1 is the header; a row with no cell filled in (Excel leaves some) is skipped.
     rows = tuple(
         (number, tuple(_cell(value) for value in row))
-        for number, row in enumerate(dataset, start=2)
+        for number, row in zip(numbers, dataset, strict=True)
         if any(_cell(value) for value in row)
     )
     if not rows:

@@ -13,7 +13,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from places.models import Organisation, Site
 from pledges import services, transfer
@@ -122,7 +122,7 @@ def has_error(response, number, column, message):
 
 
 def changed(columns):
-    return gettext("changed: %(columns)s") % {"columns": columns}
+    return pgettext("import row", "changed: %(columns)s") % {"columns": columns}
 
 
 class TestExport:
@@ -346,6 +346,20 @@ class TestImport:
         assert state() == before
         assert history_count() == history
 
+    def test_row_numbers_are_the_spreadsheets_with_blank_lines_and_line_breaks(
+        self, client_for, demo_pledge
+    ):
+        polis = client_for("polis")
+        rows = rows_of(export(polis, f"?commitment={traffic(demo_pledge).pk}&status=done"))
+        rows[0]["sammanfattning"] = "Två\nrader."
+        rows[1]["datum"] = "2018-02-01"
+        lines = to_csv(rows[:2]).split(b"\r\n")
+        # header, a record over two lines, a blank line, the bad row
+        content = b"\r\n".join([lines[0], lines[1], b"", *lines[2:]])
+        response = upload(polis, content)
+        assert response.status_code == 400
+        assert has_error(response, 4, "datum", "Datumet måste ligga inom")
+
     def test_a_promise_of_another_party_is_a_row_error(self, client_for, demo_pledge):
         kommun = client_for("kommun")
         joint = Commitment.objects.get(pledge=demo_pledge, responsible="joint")
@@ -521,7 +535,12 @@ def test_permission_matrix(client, client_for, outsider, demo_pledge, view):
         # Another municipality's coordinator gets the header, none of these activities.
         assert rows_of(b"".join(response.streaming_content)) == []
     assert client_for("kommun").get(url).status_code == wrong_party
-    assert client_for("polis").get(url).status_code == right
+    response = client_for("polis").get(url)
+    assert response.status_code == right
+    if view == "import":
+        page = response.content.decode()
+        assert 'enctype="multipart/form-data"' in page
+        assert '<label for="id_file"' in page
 
 
 class TestCalendar:
