@@ -46,7 +46,6 @@ COLUMNS = {
     "sammanfattning": "public_summary",
     "interna_anteckningar": "internal_notes",
 }
-REQUIRED_COLUMNS = ("lofte_id", "datum", "status")
 DELIMITER = ";"
 ORGANISATION_SEPARATOR = ";"
 BOM = "\ufeff"
