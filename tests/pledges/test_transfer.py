@@ -634,14 +634,18 @@ def test_import_preview_queries_do_not_grow_with_the_activities(
     client_for, demo_pledge, django_assert_num_queries
 ):
     polis = client_for("polis")
-    content = to_csv(rows_of(export(polis, f"?commitment={traffic(demo_pledge).pk}"))[:3])
+    rows = rows_of(export(polis, f"?commitment={traffic(demo_pledge).pk}&status=done"))[:3]
+    rows[1]["sammanfattning"] = "Ändrad."
+    new = dict(rows[2], id="", sammanfattning="Ny.")
+    content = to_csv([*rows, new])
     add_activities(demo_pledge, 10)
     # The file's quantity columns, its activities with their organisations and figures,
-    # the promises, places and organisations of the user's municipalities, then the
-    # activity form's queries for each of the three rows: as many whatever the number of
-    # activities in the database.
+    # the promises, places and organisations of the user's municipalities; the activity
+    # form's queries for the changed and the new row (an unchanged row needs none): as
+    # many whatever the number of activities in the database.
     with django_assert_num_queries(43):
-        assert upload(polis, content).status_code == 200
+        response = upload(polis, content)
+    assert counts(1, 1, 2) in text_of(response)
     add_activities(demo_pledge, 40)
     with django_assert_num_queries(43):
         assert upload(polis, content).status_code == 200
