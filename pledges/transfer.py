@@ -9,8 +9,10 @@ The column names are fixed, in Swedish, whatever the page's language; dates are 
 the status is its code (``done``, ``planned``, ``cancelled``; the words of either
 language are read too); the organisations are their names separated by semicolons; one
 column per measured quantity, named by its code. ``lofte`` (the promise's text) is there
-to read and is ignored on import. Row numbers are those of the spreadsheet: the header
-is row 1.
+to read and is ignored on import. Text that begins like a formula (``=``, ``+``, ``-``,
+``@``) is written behind an apostrophe, so that a spreadsheet shows it instead of running
+it; the import takes the apostrophe off. Row numbers are those of the spreadsheet: the
+header is row 1.
 """
 
 import csv
@@ -46,6 +48,10 @@ COLUMNS = {
     "sammanfattning": "public_summary",
     "interna_anteckningar": "internal_notes",
 }
+# Text that a spreadsheet would run as a formula (CSV injection) is exported behind an
+# apostrophe, which the import takes off again.
+TEXT_COLUMNS = ("lofte", "plats", "organisationer", "sammanfattning", "interna_anteckningar")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DELIMITER = ";"
 ORGANISATION_SEPARATOR = ";"
 BOM = "\ufeff"
@@ -119,18 +125,26 @@ def export_lines(activities, *, user):
             (
                 row["pk"],
                 row["commitment_id"],
-                row["commitment_text"],
+                _escaped(row["commitment_text"]),
                 row["date"].isoformat(),
                 row["end_date"].isoformat() if row["end_date"] else "",
                 row["status"],
-                row["site_name"] or "",
-                f"{ORGANISATION_SEPARATOR} ".join(sorted(taking_part.values())),
+                _escaped(row["site_name"] or ""),
+                _escaped(f"{ORGANISATION_SEPARATOR} ".join(sorted(taking_part.values()))),
                 "" if row["people_reached"] is None else row["people_reached"],
-                row["public_summary"],
-                row["internal_notes"] if readable else "",
+                _escaped(row["public_summary"]),
+                _escaped(row["internal_notes"] if readable else ""),
                 *(values.get(code, "") for code in quantities),
             )
         )
+
+
+def _escaped(text):
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _unescaped(text):
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -354,6 +368,9 @@ class _RowChecker:
     def check(self, number, cells):
         row = RowCheck(number=number)
         cells = dict(zip(self.columns, cells, strict=True))
+        for name in TEXT_COLUMNS:
+            if name in cells:
+                cells[name] = _unescaped(cells[name])
         activity = self._activity(row, cells.get("id", ""))
         if row.errors:
             return row

@@ -204,6 +204,33 @@ class TestRoundTrip:
         assert state() == before
         assert history_count() == history
 
+    def test_formulas_are_exported_as_text_and_read_back(self, client_for, demo_pledge):
+        polis = client_for("polis")
+        formula = '=HYPERLINK("http://example.com","Klicka")'
+        activity = Activity.objects.create(
+            commitment=traffic(demo_pledge),
+            date=date(2017, 6, 1),
+            public_summary=formula,
+            internal_notes="-1 i kylan",
+            logged_for=Organisation.objects.get(
+                kind="police", police_area__municipalities__slug="asele"
+            ),
+        )
+        content = export(polis)
+        rows = rows_of(content)
+        row = next(r for r in rows if r["id"] == str(activity.pk))
+        assert row["sammanfattning"] == f"'{formula}"
+        assert row["interna_anteckningar"] == "'-1 i kylan"
+        response = upload(polis, content)
+        assert counts(0, 0, len(rows)) in text_of(response)
+        row["sammanfattning"] = "'=1+1"
+        response = upload(polis, to_csv(rows))
+        assert changed("sammanfattning") in text_of(response)
+        assert confirm(polis, response).status_code == 302
+        activity.refresh_from_db()
+        assert activity.public_summary == "=1+1"
+        assert activity.internal_notes == "-1 i kylan"
+
     def test_kommun_round_trip_keeps_the_notes_it_cannot_read(self, client_for, demo_pledge):
         commitment = Commitment.objects.get(pledge=demo_pledge, responsible="joint")
         police = Organisation.objects.get(kind="police", police_area__municipalities__slug="asele")
