@@ -401,3 +401,28 @@ class AssessmentForm(forms.Form):
         self.fields["status"].choices = [(s.value, s.label) for s in statuses]
         self.helper = FormHelper()
         self.helper.add_input(Submit("assess", _("Save the assessment")))
+
+
+class ActivityImportForm(forms.Form):
+    """A CSV file of activities to import (pledges.transfer reads and checks it)."""
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "The columns of the exported file, separated by semicolons or commas, saved "
+            "as UTF-8 (in Excel: “CSV UTF-8”). Rows with an id change that activity, rows "
+            "without one are new activities."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("check", _("Check the file")))
+
+
+class ImportConfirmForm(forms.Form):
+    """The confirmation of a previewed import: the file, signed (pledges.transfer.sign)."""
+
+    preview = forms.CharField(widget=forms.HiddenInput)

@@ -34,14 +34,26 @@ def can_read_internal_notes(user, activity):
     """True for the members of the organisations that logged the activity or took part in
     it, and for administrators of its municipality: the plan is shared by the parties, an
     activity's internal notes are not. Expects ``activity.organisations`` prefetched."""
+    return notes_readable(
+        user,
+        municipality_id=activity.commitment.pledge.municipality_id,
+        organisation_ids={o.pk for o in activity.organisations.all()},
+        logged_for_id=activity.logged_for_id,
+        logged_by_id=activity.logged_by_id,
+    )
+
+
+def notes_readable(user, *, municipality_id, organisation_ids, logged_for_id, logged_by_id):
+    """``can_read_internal_notes`` over plain values, for lists read as values (the CSV
+    export): the same rule, without an Activity instance."""
     if user.is_superuser:
         return True
-    membership = membership_in(user, activity.commitment.pledge.municipality_id)
+    membership = membership_in(user, municipality_id)
     if membership is None:
         return False
     if membership.role == Membership.Role.ADMIN:
         return True
-    involved = {o.pk for o in activity.organisations.all()} | {activity.logged_for_id}
+    involved = set(organisation_ids) | {logged_for_id}
     return membership.organisation_id in involved or (
-        activity.logged_for_id is None and activity.logged_by_id == user.pk
+        logged_for_id is None and logged_by_id == user.pk
     )

@@ -466,6 +466,17 @@ def activities_mark_done(*, user, activities) -> list[Activity]:
 
 
 @transaction.atomic
+def activities_import(*, user, rows) -> list[Activity]:
+    """Create or update the activities of an import, all or none: each row a dict of
+    ``activity`` (None for a new one), ``values``, ``organisations``, ``measurements``
+    and ``expected_version``, saved by the rules, history and versions of
+    ``activity_save``; the done counts are recounted once, at the end. Returns the saved
+    activities; raises ValidationError and saves nothing when one row is refused."""
+    with progress_counts_deferred():
+        return [_activity_save(user=user, **row) for row in rows]
+
+
+@transaction.atomic
 def activity_cancel(*, activity: Activity, expected_version: int, reason: str = "") -> Activity:
     """Mark an activity cancelled; it stays in the history and never counts. Returns it."""
     current = Activity.objects.select_for_update().get(pk=activity.pk)

@@ -7,6 +7,8 @@ app_name = "pledges"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("aktiviteter/", views.ActivityListView.as_view(), name="activity_list"),
+    path("aktiviteter/export/", views.activity_export, name="activity_export"),
+    path("aktiviteter/importera/", views.ActivityImportView.as_view(), name="activity_import"),
     path("aktiviteter/ny/", views.ActivityCreateView.as_view(), name="activity_create"),
     path("aktiviteter/<int:pk>/", views.ActivityDetailView.as_view(), name="activity_detail"),
     path("aktiviteter/<int:pk>/andra/", views.ActivityUpdateView.as_view(), name="activity_update"),
@@ -14,6 +16,7 @@ urlpatterns = [
         "aktiviteter/<int:pk>/stall-in/", views.ActivityCancelView.as_view(), name="activity_cancel"
     ),
     path("plan/<int:pk>/", views.PlanView.as_view(), name="plan"),
+    path("plan/<int:pk>/plan.ics", views.PlanCalendarView.as_view(), name="plan_calendar"),
     path("plan/<int:pk>/genomforda/", views.PlanMarkDoneView.as_view(), name="plan_mark_done"),
     path(
         "lofte/<int:pk>/uppfoljning/",

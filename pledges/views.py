@@ -5,19 +5,25 @@ only the user's municipalities (others are 404) and lets a user change only what
 organisation is responsible for (others are 403).
 """
 
+import uuid
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
+import icalendar
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_safe
 from django.views.generic import (
     CreateView,
     DetailView,
@@ -27,17 +33,19 @@ from django.views.generic import (
     UpdateView,
 )
 
-from accounts.models import Membership
+from accounts.models import FormToken, Membership
 from accounts.permissions import membership_in, memberships_of
 from core.forms import bad_pk
 
-from . import progress, services
+from . import progress, services, transfer
 from .forms import (
     ActivityFilterForm,
     ActivityForm,
+    ActivityImportForm,
     AssessmentForm,
     CancelActivityForm,
     FollowUpForm,
+    ImportConfirmForm,
     MarkDoneForm,
     VerdictForm,
 )
@@ -57,6 +65,7 @@ from .selectors import (
     measurements_with_quantities,
     pledge_reports,
 )
+from .services import SENT_TWICE_MESSAGE, create_once
 
 # What needs attention first on the dashboard.
 STATUS_ORDER = [
@@ -365,6 +374,112 @@ class ActivityListView(RenamedParamsMixin, CoordinatorMixin, MunicipalityScopedM
         return super().get_context_data(form=self.form, query=query.urlencode(), **kwargs)
 
 
+@require_safe
+@transaction.non_atomic_requests
+@login_required
+@permission_required("pledges.view_activity", raise_exception=True)
+def activity_export(request):
+    """The activity list as filtered (every page of it) as a CSV file to edit in a
+    spreadsheet and import again (pledges.transfer), streamed outside a transaction. Five
+    queries of its own (six with a promise chosen), whatever the number of activities."""
+    user = request.user
+    form = ActivityFilterForm(request.GET or None, user=user)
+    activities = form.filter(Activity.objects.for_user(user)).order_by("-date", "-pk")
+    today = timezone.localdate()
+    municipalities = {m.municipality.slug for m in memberships_of(user)}
+    chosen = form.is_bound and form.is_valid() and form.cleaned_data.get("commitment")
+    if chosen:
+        municipalities = {chosen.pledge.municipality.slug}
+    prefix = f"{municipalities.pop()}-" if len(municipalities) == 1 else ""
+    response = StreamingHttpResponse(
+        transfer.export_lines(activities, user=user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{prefix}aktiviteter-{today.isoformat()}.csv"'
+    )
+    return response
+
+
+class ActivityImportView(CoordinatorMixin, FormView):
+    """Import activities from a CSV file: every row checked by the rules of the activity
+    form and previewed (new, changed, unchanged, or its errors), nothing saved; then, on
+    confirmation, the file checked again and saved all or nothing."""
+
+    template_name = "pledges/activity_import.html"
+    form_class = ActivityImportForm
+    permission_required = "pledges.add_activity"
+
+    def post(self, request, *args, **kwargs):
+        if "preview" in request.POST:
+            return self.confirm(ImportConfirmForm(request.POST))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            # One byte more than allowed is enough to refuse a file that is too large.
+            upload = transfer.read_upload(form.cleaned_data["file"].read(transfer.MAX_BYTES + 1))
+        except ValidationError as error:
+            form.add_error("file", error)
+            return self.form_invalid(form)
+        check = transfer.check_upload(upload, user=self.request.user)
+        return self.preview(upload, check, token=uuid.uuid4())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def preview(self, upload, check, *, token, error=None):
+        """The rows checked; with the confirmation when all are valid."""
+        confirm = None
+        if check.valid:
+            preview = transfer.sign(upload, check, user=self.request.user, token=token)
+            confirm = ImportConfirmForm(initial={"preview": preview})
+        context = self.get_context_data(
+            form=self.get_form_class()(),
+            check=check,
+            confirm=confirm,
+            error=error,
+            errors=[(row.number, *e) for row in check.rows for e in row.errors],
+            new=check.count("new"),
+            changed=check.count("changed"),
+            unchanged=check.count("unchanged"),
+        )
+        return self.render_to_response(context, status=200 if check.valid and not error else 400)
+
+    def confirm(self, confirm):
+        user = self.request.user
+        try:
+            if not confirm.is_valid():
+                raise ValidationError(confirm.errors["preview"])
+            upload, versions, token = transfer.unsign(confirm.cleaned_data["preview"], user=user)
+        except ValidationError as error:
+            context = self.get_context_data(
+                form=self.get_form_class()(), error=" ".join(error.messages)
+            )
+            return self.render_to_response(context, status=400)
+        if FormToken.objects.filter(token=token, user=user).exclude(url="").exists():
+            messages.info(self.request, SENT_TWICE_MESSAGE)
+            return redirect("pledges:activity_list")
+        check = transfer.check_upload(upload, user=user, versions=versions)
+        if not check.valid:
+            return self.preview(upload, check, token=token)
+        rows = check.to_save()
+        try:
+            url, _created = create_once(
+                token=uuid.UUID(token),
+                user=user,
+                create=lambda: services.activities_import(user=user, rows=rows),
+                url_of=lambda saved: reverse("pledges:activity_list"),
+            )
+        except ValidationError as error:
+            return self.preview(upload, check, token=token, error=" ".join(error.messages))
+        messages.success(
+            self.request,
+            _("Imported: %(new)d new and %(changed)d changed activities.")
+            % {"new": check.count("new"), "changed": check.count("changed")},
+        )
+        return redirect(url)
+
+
 class PlanView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
     """Genomförandeplan: a pledge's planned activities by month, with who is responsible."""
 
@@ -636,3 +751,46 @@ class VerdictView(PeriodTextView):
             today=self.today,
             **self.save_fields(form),
         )
+
+
+class PlanCalendarView(PlanView):
+    """The plan as an iCalendar file (for Outlook and other calendars): each planned
+    activity an all-day event with its promise, place and a link to its page; never its
+    internal notes."""
+
+    def render_to_response(self, context, **response_kwargs):
+        pledge = self.object
+        host = self.request.get_host().split(":")[0]
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", "-//Medborgarlöften//Genomförandeplan//SV")
+        calendar.add("version", "2.0")
+        calendar.add(
+            "x-wr-calname",
+            _("Implementation plan: %(municipality)s, %(title)s")
+            % {"municipality": pledge.municipality.name, "title": pledge.title},
+        )
+        for _month, activities in context["months"]:
+            for activity in activities:
+                calendar.add_component(self.event(activity, host))
+        response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{pledge.municipality.slug}-plan-{pledge.pk}.ics"'
+        )
+        return response
+
+    def event(self, activity, host):
+        event = icalendar.Event()
+        event.add("uid", f"activity-{activity.pk}@{host}")
+        event.add("dtstamp", activity.updated_at)
+        event.add("dtstart", activity.date)
+        event.add("dtend", (activity.end_date or activity.date) + timedelta(days=1))
+        event.add("summary", activity.commitment.headline)
+        if activity.site:
+            event.add("location", activity.site.name)
+        event.add(
+            "description",
+            self.request.build_absolute_uri(
+                reverse("pledges:activity_detail", kwargs={"pk": activity.pk})
+            ),
+        )
+        return event
