@@ -401,3 +401,63 @@ class AssessmentForm(forms.Form):
         self.fields["status"].choices = [(s.value, s.label) for s in statuses]
         self.helper = FormHelper()
         self.helper.add_input(Submit("assess", _("Save the assessment")))
+
+
+class PeriodTextForm(forms.Form):
+    """One text of the follow-up of a reporting period (a commitment's follow-up, or the
+    justification of a verdict), among the others of the page: prefixed, saved with them.
+
+    What the page was loaded with travels with it (``show_hidden_initial``), so that only
+    the texts the user changed are saved: a text left as it was is not saved over one that
+    someone else wrote meanwhile. ``loaded_at`` is when the saved text was last saved as
+    the page was loaded ("" for none), by which such a meanwhile is found."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=5000,
+        show_hidden_initial=True,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+    )
+    is_published = forms.BooleanField(
+        label=_("Publish on the public page"),
+        required=False,
+        initial=True,
+        show_hidden_initial=True,
+    )
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, existing=None, text_field="narrative", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+        if existing is not None:
+            self.initial.update(
+                text=getattr(existing, text_field),
+                is_published=existing.is_published,
+                loaded_at=existing.updated_at.isoformat(),
+            )
+        else:
+            # A new text is published unless the user unticks it.
+            self.initial.update(text="", is_published=True, loaded_at="")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.changed and not cleaned.get("text") and self.existing is not None:
+            self.add_error(
+                "text",
+                forms.ValidationError(
+                    _("A saved text cannot be emptied. Untick “Publish” to take it down."),
+                    code="emptied",
+                ),
+            )
+        return cleaned
+
+    @property
+    def changed(self):
+        """True when the user changed the text or whether it is published."""
+        return bool({"text", "is_published"} & set(self.changed_data))
+
+    @property
+    def to_save(self):
+        """True when there is something to save: a changed text that is not empty."""
+        return self.changed and bool(self.cleaned_data.get("text"))
