@@ -214,9 +214,10 @@ class PeriodTexts:
     """The commitment, with ``pledge`` loaded."""
 
     summary: Summary | None
-    """Its figure in the reporting period: over its target periods that end in it or hold
-    its last day (a year, a season, or the period's weeks, months, terms), judged as of
-    that day, or today while it runs; None when none has begun."""
+    """Its figure in the reporting period: over its target periods that end in it (the
+    period's weeks, months, terms, or a year that ends in it), or when none does, the one
+    that holds its last day (a year followed per tertial); judged as of that day, or
+    today while it runs. None when none has begun."""
 
     activities: tuple[PublicActivity, ...]
     """The newest done activities of the reporting period (up to the reporting day)."""

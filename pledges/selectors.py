@@ -763,8 +763,9 @@ def reporting_period_states(pledge, *, today):
 
 def period_texts(pledge, period, *, today, latest=10):
     """Every commitment of ``pledge`` in the follow-up of the reporting period ``period``,
-    as ``PeriodTexts`` in the published order: the target periods that ended in it or hold
-    its last day, judged as of that day (or ``today``, while it runs); its ``latest`` newest
+    as ``PeriodTexts`` in the published order: its figure over the target periods that end
+    in the reporting period (or, when none does, the one that holds its last day), judged
+    as of that day (or ``today``, while it runs); its ``latest`` newest
     done activities and how many it has; its follow-up; and the verdicts to justify, of the
     target periods that ended in it by ``today``. ``pledge`` needs ``municipality`` loaded.
 
@@ -799,14 +800,20 @@ def period_texts(pledge, period, *, today, latest=10):
     )
     entries = []
     for commitment, current, judged in zip(commitments, now, then, strict=True):
-        # The target periods of the reporting period; one that has ended by today is
-        # judged as of today (ended on the reporting period's last day, it is closed).
-        of_period = [
-            p
-            for p in commitment.target_periods(today)
-            if period.start <= p.end <= period.end or period.end in p
+        # The target periods of the reporting period: those that end in it (a week
+        # across its end is the next one's), or when none does (a year followed per
+        # tertial), the one that holds its last day. One that ended in it is judged as
+        # of today (ended on the reporting period's last day, it is closed by now); one
+        # that runs on is judged as of the reporting period's last day.
+        targets = commitment.target_periods(today)
+        of_period = [p for p in targets if period.start <= p.end <= period.end] or [
+            p for p in targets if period.end in p
         ]
-        closed = {p.period.start: p for p in current.judged_periods if p.closed}
+        closed = {
+            p.period.start: p
+            for p in current.judged_periods
+            if p.closed and p.period.end <= period.end
+        }
         begun = {p.period.start: p for p in judged.judged_periods}
         shown = [
             closed.get(p.start) or begun[p.start]

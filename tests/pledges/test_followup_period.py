@@ -4,16 +4,21 @@ verdicts of target periods that ended in it, saved together (all or nothing), wi
 preview, drafts marked, and another writer's newer text never overwritten unseen."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
 import time_machine
 
-from pledges.models import Commitment, FollowUp
-from pledges.progress import Period
+from pledges.models import Commitment, FollowUp, PeriodVerdict
+from pledges.progress import Period, TargetPeriod
 from pledges.services import follow_up_save
-from tests.pledges.factories import ActivityFactory, CommitmentFactory
+from tests.pledges.factories import (
+    ActivityFactory,
+    CommitmentFactory,
+    MeasurementFactory,
+    PledgeFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("world_today")]
 
@@ -112,6 +117,22 @@ class TestOnePage:
         assert "1 av 4 insatser" in html
         assert "Juni." in html
         assert "Sept." not in html
+
+    def test_ten_activities_are_listed_and_the_rest_linked(self, client, world):
+        for day in range(12):
+            ActivityFactory(commitment=world.joint, date=date(2026, 6, 1 + day))
+        ActivityFactory(commitment=world.joint, date=date(2026, 6, 20), status="planned")
+        client.force_login(world.polis)
+        html = client.get(url(world.pledge, T2)).content.decode()
+        section = html[html.index(f'id="promise-{world.joint.pk}"') :]
+        section = section[: section.index("</section>")]
+        assert section.count('<li><a href="/samordnare/aktiviteter/') == 10
+        # The newest first: 12 June to 3 June; 1 and 2 June are behind the link.
+        assert "12 juni 2026" in section
+        assert ">2 juni 2026<" not in section
+        assert ">3 juni 2026<" in section
+        link = f'href="/samordnare/aktiviteter/?commitment={world.joint.pk}&amp;status=done"'
+        assert link in section
 
     def test_the_texts_are_saved_together_and_published_by_default(self, client, world):
         client.force_login(world.polis)
@@ -388,3 +409,204 @@ class TestPeriodsList:
         client.force_login(world.polis)
         html = client.get(f"/samordnare/lofte/{world.commitment.pk}/uppfoljning/").content.decode()
         assert f'href="{url(world.pledge, T3)}"' in html
+
+
+@pytest.fixture
+def weekly(world):
+    """At least one traffic control a week, done in three weeks of T2 and two of T3."""
+    commitment = CommitmentFactory(
+        pledge=world.pledge,
+        position=4,
+        text="Polisen lovar att genomföra minst en trafikkontroll per vecka.",
+        target_period=TargetPeriod.WEEK,
+        target_value=1,
+        unit="trafikkontroller",
+    )
+    for day in (date(2026, 5, 5), date(2026, 6, 10), date(2026, 6, 11), date(2026, 8, 20)):
+        ActivityFactory(commitment=commitment, date=day)
+    for day in (date(2026, 9, 8), date(2026, 11, 24)):
+        ActivityFactory(commitment=commitment, date=day)
+    return commitment
+
+
+class TestPledgeShapes:
+    def test_a_weekly_target_shows_the_weeks_met_and_asks_only_about_the_missed(
+        self, client, world, weekly
+    ):
+        client.force_login(world.polis)
+        response = client.get(url(world.pledge, T2))
+        html = response.content.decode()
+        # The 18 weeks that end in May-August (from 27 April - 3 May to 24-30 August).
+        assert "3 av 18 veckor med minst 1 trafikkontroll" in html
+        verdicts = text_names(response, "v")
+        assert len(verdicts) == 15
+        assert all(name.startswith(f"v{weekly.pk}-") for name in verdicts)
+        # A week met needs no justification.
+        assert f"v{weekly.pk}-20260504-text" not in verdicts
+        assert f"v{weekly.pk}-20260511-text" in verdicts
+        # The period's four activities, not those of September and November.
+        section = html[html.index(f'id="promise-{weekly.pk}"') :]
+        assert section.count('<li><a href="/samordnare/aktiviteter/') == 4
+
+    def test_a_justification_of_a_missed_week_is_saved_with_the_follow_ups(
+        self, client, world, weekly
+    ):
+        client.force_login(world.polis)
+        data = form_data(client.get(url(world.pledge, T2)))
+        data[f"v{weekly.pk}-20260511-text"] = "Personalbrist under veckan."
+        data[f"f{weekly.pk}-text"] = "Tre av arton veckor."
+        assert client.post(url(world.pledge, T2), data | {"save": ""}).status_code == 302
+        verdict = PeriodVerdict.objects.get(commitment=weekly)
+        assert (verdict.period_start, verdict.period_end) == (date(2026, 5, 11), date(2026, 5, 17))
+        assert verdict.justification == "Personalbrist under veckan."
+        assert verdict.is_published
+        assert verdict.done_when_written == 0
+        assert FollowUp.objects.get(commitment=weekly).narrative == "Tre av arton veckor."
+
+    def test_a_running_period_takes_follow_ups_and_only_ended_verdicts(self, client, world, weekly):
+        client.force_login(world.polis)
+        response = client.get(url(world.pledge, T3))
+        assert response.status_code == 200
+        assert f"f{world.commitment.pk}-text" in text_names(response)
+        verdicts = text_names(response, "v")
+        # The year runs until 31 December: no verdict yet. Of the weeks, those ended
+        # (from 31 August - 6 September to 16-22 November) and missed; not the week of
+        # today (23-29 November), although it is met.
+        assert not [name for name in verdicts if not name.startswith(f"v{weekly.pk}-")]
+        assert f"v{weekly.pk}-20260907-text" not in verdicts  # met
+        assert f"v{weekly.pk}-20260831-text" in verdicts
+        assert f"v{weekly.pk}-20261116-text" in verdicts
+        assert f"v{weekly.pk}-20261123-text" not in verdicts
+        assert len(verdicts) == 11
+        data = form_data(response) | {
+            f"f{world.commitment.pk}-text": "Hittills i höst.",
+            # A verdict of the running year has no field: what is posted for it is ignored.
+            f"v{world.commitment.pk}-20260101-text": "För tidigt.",
+            "save": "",
+        }
+        assert client.post(url(world.pledge, T3), data).status_code == 302
+        assert FollowUp.objects.get(period_start=date(2026, 9, 1)).narrative == "Hittills i höst."
+        assert not PeriodVerdict.objects.filter(period_start=date(2026, 1, 1)).exists()
+
+    def test_the_years_verdict_is_justified_in_the_period_it_ends_in(self, client, world):
+        ActivityFactory(commitment=world.commitment, date=date(2026, 10, 1))
+        with time_machine.travel(date(2027, 1, 15)):
+            client.force_login(world.polis)
+            response = client.get(url(world.pledge, T3))
+            assert text_names(response, "v") == [
+                f"v{world.commitment.pk}-20260101-text",
+                f"v{world.joint.pk}-20260101-text",
+            ]
+            data = form_data(response)
+            data[f"v{world.commitment.pk}-20260101-text"] = "En av tre insatser."
+            assert client.post(url(world.pledge, T3), data | {"save": ""}).status_code == 302
+            # Earlier tertials have no verdict to justify: the year ended in T3.
+            assert text_names(client.get(url(world.pledge, T2)), "v") == []
+        verdict = PeriodVerdict.objects.get(
+            commitment=world.commitment, period_start=date(2026, 1, 1)
+        )
+        assert verdict.justification == "En av tre insatser."
+        assert verdict.period_end == date(2026, 12, 31)
+        assert verdict.done_when_written == 1
+
+    def test_a_multi_year_pledge_asks_for_each_years_verdict(self, client, world):
+        pledge = PledgeFactory(
+            municipality=world.municipality,
+            valid_from=date(2024, 1, 1),
+            valid_to=date(2026, 12, 31),
+        )
+        commitment = CommitmentFactory(pledge=pledge, position=1)
+        ActivityFactory(commitment=commitment, date=date(2025, 10, 2), public_summary="Hösten.")
+        client.force_login(world.polis)
+        response = client.get(url(pledge, "2025-09-01"))
+        assert text_names(response, "v") == [f"v{commitment.pk}-20250101-text"]
+        html = response.content.decode()
+        assert "1 av 4 insatser" in html
+        assert "Hösten." in html
+        # In T1 of the next year, the figure is that year's so far, and no verdict is due.
+        response = client.get(url(pledge, "2026-01-01"))
+        assert text_names(response, "v") == []
+        assert "0 av 4 insatser" in response.content.decode()
+        listing = client.get(url(pledge)).content.decode()
+        assert listing.count("/uppfoljning/20") == 9  # three tertials of three years
+
+    def test_a_seasonal_pledge_follows_its_season(self, client, world):
+        season = PledgeFactory(
+            municipality=world.municipality,
+            valid_from=date(2025, 11, 1),
+            valid_to=date(2026, 3, 31),
+        )
+        commitment = CommitmentFactory(pledge=season, position=1, target_value=2)
+        ActivityFactory(commitment=commitment, date=date(2026, 1, 10))
+        ActivityFactory(commitment=commitment, date=date(2026, 3, 10))
+        client.force_login(world.polis)
+        listing = client.get(url(season)).content.decode()
+        # Tertials from the season's first day: November-February, then March.
+        assert f'href="{url(season, "2025-11-01")}"' in listing
+        assert f'href="{url(season, "2026-03-01")}"' in listing
+        assert "/uppfoljning/2026-01-01/" not in listing
+        response = client.get(url(season, "2026-03-01"))
+        assert text_names(response, "v") == [f"v{commitment.pk}-20251101-text"]
+        html = response.content.decode()
+        assert "säsongen 2025/26" in html
+        assert "2 av 2 insatser" in html
+        response = client.get(url(season, "2025-11-01"))
+        assert text_names(response, "v") == []
+        html = response.content.decode()
+        assert "1 av 2 insatser" in html
+
+
+def add_activities(pledge, n):
+    """``n`` activities spread over the pledge's promises and T2, two in three done, some
+    with a measured quantity."""
+    commitments = list(Commitment.objects.filter(pledge=pledge).order_by("position"))
+    for i in range(n):
+        activity = ActivityFactory(
+            commitment=commitments[i % len(commitments)],
+            date=date(2026, 5, 1) + timedelta(days=(i * 7) % 120),
+            status=["done", "done", "planned"][i % 3],
+        )
+        if i % 2:
+            MeasurementFactory(activity=activity, value=i)
+
+
+class TestQueries:
+    """Both pages run a constant number of queries, whatever the number of promises and
+    activities. Each count: the request's own (savepoint, session, user, the user's and
+    the groups' permissions), the page's, then the release and the session's renewal
+    (savepoint, update, release)."""
+
+    def test_the_period_page(self, client, world, municipal, weekly, django_assert_num_queries):
+        client.force_login(world.polis)
+        address = url(world.pledge, T2)
+        # 5 + the pledge (scoped to the user's municipalities), memberships (who may
+        # act for what), the commitments, their target sites, amendments, done counts
+        # today and as of the period's last day, follow-ups, justifications, activities + 4
+        add_activities(world.pledge, 3)
+        with django_assert_num_queries(19):
+            assert client.get(address).status_code == 200
+        add_activities(world.pledge, 27)
+        CommitmentFactory(pledge=world.pledge, position=5)
+        with django_assert_num_queries(19):
+            assert client.get(address).status_code == 200
+
+    def test_the_running_period_page(self, client, world, weekly, django_assert_num_queries):
+        client.force_login(world.polis)
+        # As above, but the done counts once: the figures are as of today.
+        add_activities(world.pledge, 3)
+        with django_assert_num_queries(18):
+            assert client.get(url(world.pledge, T3)).status_code == 200
+        add_activities(world.pledge, 30)
+        with django_assert_num_queries(18):
+            assert client.get(url(world.pledge, T3)).status_code == 200
+
+    def test_the_periods_list(self, client, world, municipal, django_assert_num_queries):
+        client.force_login(world.polis)
+        # 5 + the pledge, the number of commitments, their follow-ups + 4
+        add_activities(world.pledge, 3)
+        with django_assert_num_queries(12):
+            assert client.get(url(world.pledge)).status_code == 200
+        add_activities(world.pledge, 30)
+        CommitmentFactory(pledge=world.pledge, position=5)
+        with django_assert_num_queries(12):
+            assert client.get(url(world.pledge)).status_code == 200
