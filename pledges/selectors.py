@@ -787,13 +787,15 @@ def period_texts(pledge, period, *, today, latest=10):
     ids = [c.pk for c in commitments]
     follow_ups = {
         f.commitment_id: f
-        for f in FollowUp.objects.filter(commitment__in=ids, period_start=period.start)
+        for f in FollowUp.objects.filter(
+            commitment__in=ids, period_start=period.start
+        ).select_related("written_by")
     }
     verdicts = {
         (v.commitment_id, v.period_start): v
         for v in PeriodVerdict.objects.filter(
             commitment__in=ids, period_end__range=(period.start, period.end)
-        )
+        ).select_related("written_by")
     }
     log = public_activity_log(
         {c.pk: (period.start, as_of) for c in commitments}, today=today, last=latest
