@@ -815,12 +815,15 @@ class PeriodFollowUpView(
         for slot in slots:
             refusals = error.error_dict.get(slot.key, [])
             if any(e.code == "stale" for e in refusals):
+                # Theirs as this request found it: saved in the instant since, it is not
+                # known here, and the next save is refused again.
                 slot.newer = slot.form.existing
-                data = slot.form.data
-                prefix = slot.form.prefix
-                data[f"{prefix}-loaded_at"] = slot.newer.updated_at.isoformat()
-                data[f"initial-{prefix}-text"] = slot.form.initial["text"]
-                data[f"initial-{prefix}-is_published"] = slot.form.initial["is_published"]
+                if slot.newer is not None:
+                    data = slot.form.data
+                    prefix = slot.form.prefix
+                    data[f"{prefix}-loaded_at"] = slot.newer.updated_at.isoformat()
+                    data[f"initial-{prefix}-text"] = slot.form.initial["text"]
+                    data[f"initial-{prefix}-is_published"] = slot.form.initial["is_published"]
                 refusals = [
                     ValidationError(
                         _(
