@@ -610,3 +610,35 @@ class TestQueries:
         CommitmentFactory(pledge=world.pledge, position=5)
         with django_assert_num_queries(12):
             assert client.get(url(world.pledge)).status_code == 200
+
+
+class TestBadInput:
+    """No input causes a 500: each is refused at its field, or as a whole, with nothing
+    saved."""
+
+    def test_a_nul_character_is_refused(self, client, world):
+        """(By the site's guard against NUL characters, before the page.)"""
+        client.force_login(world.polis)
+        data = form_data(client.get(url(world.pledge, T2)))
+        data[f"f{world.commitment.pk}-text"] = "Före\x00efter"
+        response = client.post(url(world.pledge, T2), data | {"save": ""})
+        assert response.status_code == 400
+        assert not FollowUp.objects.filter(period_start=_t2().start).exists()
+
+    def test_a_forged_load_time_is_taken_for_a_stale_form(self, client, world):
+        client.force_login(world.polis)
+        data = form_data(client.get(url(world.pledge, T2)))
+        data[f"f{world.commitment.pk}-text"] = "Text."
+        data[f"f{world.commitment.pk}-loaded_at"] = "inte en tid"
+        response = client.post(url(world.pledge, T2), data | {"save": ""})
+        assert response.status_code == 400
+        assert f'id="id_f{world.commitment.pk}-text_error"' in response.content.decode()
+        assert not FollowUp.objects.filter(period_start=_t2().start).exists()
+
+    @pytest.mark.parametrize("name", ["f99999999999999999999-text", "v0-20260101-text"])
+    def test_a_text_of_no_promise_of_the_page_is_refused(self, client, world, name):
+        client.force_login(world.polis)
+        data = form_data(client.get(url(world.pledge, T2)))
+        response = client.post(url(world.pledge, T2), data | {name: "x", "save": ""})
+        assert response.status_code == 403
+        assert not FollowUp.objects.filter(period_start=_t2().start).exists()
