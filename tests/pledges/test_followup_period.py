@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 
-from pledges.models import Commitment, FollowUp, PeriodVerdict
+from pledges.models import Commitment, FollowUp, PeriodVerdict, Pledge
 from pledges.progress import Period, TargetPeriod
 from pledges.services import follow_up_save
 from tests.pledges.factories import (
@@ -642,3 +642,20 @@ class TestBadInput:
         response = client.post(url(world.pledge, T2), data | {name: "x", "save": ""})
         assert response.status_code == 403
         assert not FollowUp.objects.filter(period_start=_t2().start).exists()
+
+
+@pytest.mark.parametrize("username", ["polis", "kommun"])
+def test_every_reporting_period_of_the_demo_renders(client_for, username):
+    """Per-site, quantity and qualitative promises, an ended pledge and a running one."""
+    client = client_for(username)
+    pledges = Pledge.objects.filter(municipality__slug="asele").public()
+    assert pledges.count() >= 2
+    for pledge in pledges:
+        listing = client.get(url(pledge))
+        assert listing.status_code == 200
+        starts = re.findall(rf'href="{url(pledge)}(\d{{4}}-\d\d-\d\d)/"', listing.content.decode())
+        assert starts
+        for start in starts:
+            response = client.get(url(pledge, start))
+            assert response.status_code == 200, (pledge, start)
+            assert text_names(response), (pledge, start)
