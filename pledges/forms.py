@@ -335,6 +335,9 @@ class ActivityFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text=_("Year and month, e.g. 2017-03."),
     )
+    # A span of days (a reporting period's, from its follow-up page).
+    since = iso_date_field(_("From"), required=False)
+    until = iso_date_field(_("Until"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -358,6 +361,10 @@ class ActivityFilterForm(forms.Form):
             activities = activities.filter(
                 date__year=data["month"].year, date__month=data["month"].month
             )
+        if data.get("since"):
+            activities = activities.filter(date__gte=data["since"])
+        if data.get("until"):
+            activities = activities.filter(date__lte=data["until"])
         return activities
 
 

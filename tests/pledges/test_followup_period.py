@@ -131,8 +131,14 @@ class TestOnePage:
         assert "12 juni 2026" in section
         assert ">2 juni 2026<" not in section
         assert ">3 juni 2026<" in section
-        link = f'href="/samordnare/aktiviteter/?commitment={world.joint.pk}&amp;status=done"'
-        assert link in section
+        link = re.search(r'href="(/samordnare/aktiviteter/\?[^"]+)"', section).group(1)
+        assert link == (
+            f"/samordnare/aktiviteter/?commitment={world.joint.pk}&amp;status=done"
+            "&amp;since=2026-05-01&amp;until=2026-08-31"
+        )
+        # The link lists the period's done activities of the promise, and only those.
+        listing = client.get(link.replace("&amp;", "&")).content.decode()
+        assert listing.count('<th scope="row"><a href="/samordnare/aktiviteter/') == 12
 
     def test_the_texts_are_saved_together_and_published_by_default(self, client, world):
         client.force_login(world.polis)
