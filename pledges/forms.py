@@ -335,6 +335,9 @@ class ActivityFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text=_("Year and month, e.g. 2017-03."),
     )
+    # A span of days (a reporting period's, from its follow-up page).
+    since = iso_date_field(_("From"), required=False)
+    until = iso_date_field(_("Until"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -358,6 +361,10 @@ class ActivityFilterForm(forms.Form):
             activities = activities.filter(
                 date__year=data["month"].year, date__month=data["month"].month
             )
+        if data.get("since"):
+            activities = activities.filter(date__gte=data["since"])
+        if data.get("until"):
+            activities = activities.filter(date__lte=data["until"])
         return activities
 
 
@@ -426,3 +433,63 @@ class ImportConfirmForm(forms.Form):
     """The confirmation of a previewed import: the file, signed (pledges.transfer.sign)."""
 
     preview = forms.CharField(widget=forms.HiddenInput)
+
+
+class PeriodTextForm(forms.Form):
+    """One text of the follow-up of a reporting period (a commitment's follow-up, or the
+    justification of a verdict), among the others of the page: prefixed, saved with them.
+
+    What the page was loaded with travels with it (``show_hidden_initial``), so that only
+    the texts the user changed are saved: a text left as it was is not saved over one that
+    someone else wrote meanwhile. ``loaded_at`` is when the saved text was last saved as
+    the page was loaded ("" for none), by which such a meanwhile is found."""
+
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=5000,
+        show_hidden_initial=True,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+    )
+    is_published = forms.BooleanField(
+        label=_("Publish on the public page"),
+        required=False,
+        initial=True,
+        show_hidden_initial=True,
+    )
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, existing=None, text_field="narrative", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+        if existing is not None:
+            self.initial.update(
+                text=getattr(existing, text_field),
+                is_published=existing.is_published,
+                loaded_at=existing.updated_at.isoformat(),
+            )
+        else:
+            # A new text is published unless the user unticks it.
+            self.initial.update(text="", is_published=True, loaded_at="")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.changed and not cleaned.get("text") and self.existing is not None:
+            self.add_error(
+                "text",
+                forms.ValidationError(
+                    _("A saved text cannot be emptied. Untick “Publish” to take it down."),
+                    code="emptied",
+                ),
+            )
+        return cleaned
+
+    @property
+    def changed(self):
+        """True when the user changed the text or whether it is published."""
+        return bool({"text", "is_published"} & set(self.changed_data))
+
+    @property
+    def to_save(self):
+        """True when there is something to save: a changed text that is not empty."""
+        return self.changed and bool(self.cleaned_data.get("text"))

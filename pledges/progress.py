@@ -595,3 +595,23 @@ def overall(completions: Iterable[float | None]) -> float | None:
     if not values:
         return None
     return sum(values) / len(values)
+
+
+def needs_justification(judged: Progress) -> bool:
+    """True when the coordinators would justify the verdict of ``judged``, an ended target
+    period, in a follow-up: every ended year, term, season or whole validity, but of the
+    many weeks or months of a target only those whose target was missed (a met week needs
+    no words; a tertial has about 17 weeks). A running period has no verdict yet."""
+    if not judged.closed:
+        return False
+    if judged.period.kind in (TargetPeriod.WEEK, TargetPeriod.MONTH):
+        return judged.status != Status.DONE
+    return True
+
+
+def period_to_follow_up(periods: list[Period], on: date) -> Period:
+    """The reporting period whose follow-up is due as of ``on``: the latest that has
+    ended (its follow-up is what the public waits for), else the first one, running or
+    not yet begun."""
+    ended = [p for p in periods if p.end < on]
+    return ended[-1] if ended else periods[0]

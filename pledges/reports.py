@@ -15,7 +15,7 @@ from datetime import date
 from functools import cached_property
 
 from .models import Commitment, FollowUp, PeriodVerdict, Pledge, Quantity
-from .progress import Progress, Status, Summary, overall
+from .progress import Period, Progress, Status, Summary, overall
 
 
 @dataclass(frozen=True)
@@ -203,3 +203,60 @@ class PledgeReport:
         """How many commitments have each status, in the order of ``Status``."""
         counts = Counter(c.summary.status for c in self.commitments)
         return [(status, counts[status]) for status in Status if counts[status]]
+
+
+@dataclass(frozen=True)
+class PeriodTexts:
+    """One commitment in the follow-up of one reporting period: its figure in the period,
+    the activities done in it, and the texts written for it."""
+
+    commitment: Commitment
+    """The commitment, with ``pledge`` loaded."""
+
+    summary: Summary | None
+    """Its figure in the reporting period: over its target periods that end in it (the
+    period's weeks, months, terms, or a year that ends in it), or when none does, the one
+    that holds its last day (a year followed per tertial); judged as of that day, or
+    today while it runs. None when none has begun."""
+
+    activities: tuple[PublicActivity, ...]
+    """The newest done activities of the reporting period (up to the reporting day)."""
+
+    activity_count: int
+    """How many done activities the reporting period has in all."""
+
+    follow_up: FollowUp | None
+    """The follow-up written for the reporting period, published or not; None if none."""
+
+    verdicts: tuple[tuple[Progress, PeriodVerdict | None], ...]
+    """The ended target periods whose verdict the coordinators justify in this reporting
+    period (``progress.needs_justification``, or one already justified), each with its
+    justification (None if none yet), judged as of the reporting day."""
+
+    can_act: bool = False
+    """True when the user may write its texts."""
+
+    @property
+    def more(self) -> int:
+        """How many done activities of the period are not listed."""
+        return self.activity_count - len(self.activities)
+
+
+@dataclass(frozen=True)
+class ReportingPeriodState:
+    """A reporting period of a pledge and how far its follow-ups have come."""
+
+    period: Period
+    published: int
+    """Commitments with a published follow-up of the period."""
+
+    drafts: int
+    """Commitments with a follow-up not yet published."""
+
+    missing: int
+    """Commitments without a follow-up."""
+
+    begun: bool
+    """True once the period has begun (only then can it be followed up)."""
+
+    ended: bool

@@ -45,9 +45,11 @@ from .reports import (
     CommitmentReport,
     DroppedReport,
     Lineage,
+    PeriodTexts,
     PledgeReport,
     PublicActivity,
     PublicActivityPage,
+    ReportingPeriodState,
     VerdictReport,
 )
 
@@ -731,3 +733,112 @@ def activity_history(activity, *, internal_notes=True):
         )
     entries.sort(key=lambda e: (e["record"].history_date, e["record"].history_id))
     return list(reversed(entries))
+
+
+def reporting_period_states(pledge, *, today):
+    """The pledge's reporting periods (as of ``today``), oldest first, each as a
+    ``ReportingPeriodState``: how many of its commitments have a published follow-up of
+    the period, a draft, or none. Two queries (the commitments, their follow-ups)."""
+    periods = progress.reporting_periods(
+        pledge.valid_from, pledge.end(today), pledge.follow_up_cadence
+    )
+    total = Commitment.objects.filter(pledge=pledge).count()
+    written = defaultdict(lambda: [0, 0])
+    for start, is_published in FollowUp.objects.filter(commitment__pledge=pledge).values_list(
+        "period_start", "is_published"
+    ):
+        written[start][0 if is_published else 1] += 1
+    return [
+        ReportingPeriodState(
+            period=period,
+            published=written[period.start][0],
+            drafts=written[period.start][1],
+            missing=total - sum(written[period.start]),
+            begun=period.start <= today,
+            ended=period.end < today,
+        )
+        for period in periods
+    ]
+
+
+def period_texts(pledge, period, *, today, latest=10):
+    """Every commitment of ``pledge`` in the follow-up of the reporting period ``period``,
+    as ``PeriodTexts`` in the published order: its figure over the target periods that end
+    in the reporting period (or, when none does, the one that holds its last day), judged
+    as of that day (or ``today``, while it runs); its ``latest`` newest
+    done activities and how many it has; its follow-up; and the verdicts to justify, of the
+    target periods that ended in it by ``today``. ``pledge`` needs ``municipality`` loaded.
+
+    Costs seven queries whatever the number of commitments and activities (the
+    commitments, their target sites, amendments, done counts, follow-ups, justifications,
+    activities), eight once the period has ended (the done counts as of its last day too).
+    """
+    commitments = list(
+        Commitment.objects.filter(pledge=pledge)
+        .with_labels()
+        .prefetch_related("target_sites")
+        .order_by("position")
+    )
+    for commitment in commitments:
+        commitment.pledge = pledge
+    as_of = min(today, period.end)
+    now = commitment_reports(commitments, today=today)
+    then = now if as_of == today else commitment_reports(commitments, today=as_of)
+    ids = [c.pk for c in commitments]
+    follow_ups = {
+        f.commitment_id: f
+        for f in FollowUp.objects.filter(
+            commitment__in=ids, period_start=period.start
+        ).select_related("written_by")
+    }
+    verdicts = {
+        (v.commitment_id, v.period_start): v
+        for v in PeriodVerdict.objects.filter(
+            commitment__in=ids, period_end__range=(period.start, period.end)
+        ).select_related("written_by")
+    }
+    log = public_activity_log(
+        {c.pk: (period.start, as_of) for c in commitments}, today=today, last=latest
+    )
+    entries = []
+    for commitment, current, judged in zip(commitments, now, then, strict=True):
+        # The target periods of the reporting period: those that end in it (a week
+        # across its end is the next one's), or when none does (a year followed per
+        # tertial), the one that holds its last day. One that ended in it is judged as
+        # of today (ended on the reporting period's last day, it is closed by now); one
+        # that runs on is judged as of the reporting period's last day.
+        targets = commitment.target_periods(today)
+        of_period = [p for p in targets if period.start <= p.end <= period.end] or [
+            p for p in targets if period.end in p
+        ]
+        closed = {
+            p.period.start: p
+            for p in current.judged_periods
+            if p.closed and p.period.end <= period.end
+        }
+        begun = {p.period.start: p for p in judged.judged_periods}
+        shown = [
+            closed.get(p.start) or begun[p.start]
+            for p in of_period
+            if p.start in closed or p.start in begun
+        ]
+        summary = progress.summarise(shown, as_of, len(of_period)) if shown else None
+        to_justify = []
+        for p in current.judged_periods:
+            if not (p.closed and period.start <= p.period.end <= period.end):
+                continue
+            verdict = verdicts.get((commitment.pk, p.period.start))
+            if verdict is not None or progress.needs_justification(p):
+                to_justify.append((p, verdict))
+        activities, count, _totals = log.get(commitment.pk, ((), 0, ()))
+        entries.append(
+            PeriodTexts(
+                commitment=commitment,
+                summary=summary,
+                activities=activities,
+                activity_count=count,
+                follow_up=follow_ups.get(commitment.pk),
+                verdicts=tuple(to_justify),
+            )
+        )
+    return entries

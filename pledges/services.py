@@ -573,6 +573,58 @@ def verdict_save(
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class PeriodText:
+    """One text of a follow-up page to save: a commitment's follow-up of a reporting
+    period, or (with ``done``, the verdict's done count) the justification of an ended
+    target period's verdict. ``key`` names it in the errors."""
+
+    key: str
+    commitment: Commitment
+    period: object
+    text: str
+    is_published: bool
+    loaded_at: str
+    is_verdict: bool = False
+    done: int | None = None
+
+
+@transaction.atomic
+def period_texts_save(*, texts, user, today) -> list:
+    """Save follow-ups and verdict justifications together (``texts``: ``PeriodText``s),
+    all or none: when one is refused (a bad text, a verdict of a running period, one saved
+    by someone else since ``loaded_at``), nothing is saved and the ValidationError says,
+    by each refused text's key, why. Returns the saved FollowUps and PeriodVerdicts."""
+    saved = []
+    errors = {}
+    for text in texts:
+        common = {
+            "commitment": text.commitment,
+            "period": text.period,
+            "is_published": text.is_published,
+            "user": user,
+            "loaded_at": text.loaded_at,
+        }
+        try:
+            if text.is_verdict:
+                saved.append(
+                    verdict_save(justification=text.text, done=text.done, today=today, **common)
+                )
+            else:
+                saved.append(follow_up_save(narrative=text.text, **common))
+        except ValidationError as error:
+            # A model's errors by field are all the text's: its one field.
+            errors[text.key] = (
+                [e for field in error.error_dict.values() for e in field]
+                if hasattr(error, "error_dict")
+                else error.error_list
+            )
+    if errors:
+        # Raised out of the transaction: what was saved before the refusal is undone.
+        raise ValidationError(errors)
+    return saved
+
+
 @transaction.atomic
 def commitment_assess(*, commitment: Commitment, status: str) -> Commitment:
     """Set the coordinators' status of a qualitative commitment. Returns it."""

@@ -19,6 +19,16 @@ urlpatterns = [
     path("plan/<int:pk>/plan.ics", views.PlanCalendarView.as_view(), name="plan_calendar"),
     path("plan/<int:pk>/genomforda/", views.PlanMarkDoneView.as_view(), name="plan_mark_done"),
     path(
+        "plan/<int:pk>/uppfoljning/",
+        views.PledgeFollowUpView.as_view(),
+        name="pledge_followup",
+    ),
+    path(
+        "plan/<int:pk>/uppfoljning/<str:start>/",
+        views.PeriodFollowUpView.as_view(),
+        name="period_followup",
+    ),
+    path(
         "lofte/<int:pk>/uppfoljning/",
         views.CommitmentFollowUpView.as_view(),
         name="commitment_followup",

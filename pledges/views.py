@@ -5,16 +5,17 @@ only the user's municipalities (others are 404) and lets a user change only what
 organisation is responsible for (others are 403).
 """
 
+import re
 import uuid
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import icalendar
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -32,6 +33,7 @@ from django.views.generic import (
     TemplateView,
     UpdateView,
 )
+from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import FormToken, Membership
 from accounts.permissions import membership_in, memberships_of
@@ -47,6 +49,7 @@ from .forms import (
     FollowUpForm,
     ImportConfirmForm,
     MarkDoneForm,
+    PeriodTextForm,
     VerdictForm,
 )
 from .mixins import (
@@ -58,12 +61,15 @@ from .mixins import (
 )
 from .models import Activity, Commitment, FollowUp, PeriodVerdict, Pledge
 from .permissions import can_act_for, can_read_internal_notes, check_can_act
+from .reports import PeriodTexts
 from .selectors import (
     activity_history,
     commitment_reports,
     current_public_pledge,
     measurements_with_quantities,
+    period_texts,
     pledge_reports,
+    reporting_period_states,
 )
 from .services import SENT_TWICE_MESSAGE, create_once
 
@@ -610,6 +616,7 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
             entry=entry,
             reporting=reporting,
             ended=ended,
+            today=self.today,
             assessment_form=context["form"],
         )
         return context
@@ -794,3 +801,253 @@ class PlanCalendarView(PlanView):
             ),
         )
         return event
+
+
+class PledgeFollowUpView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
+    """A pledge's reporting periods, each with how many of its promises have a published
+    follow-up, a draft or none, linking to the follow-up of the period."""
+
+    template_name = "pledges/pledge_followup.html"
+    queryset = Pledge.objects.public().select_related("municipality")
+    municipality_lookup = "municipality"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            states=reporting_period_states(self.object, today=self.today), **kwargs
+        )
+
+
+# A text's form on the follow-up page: the commitment's follow-up ("f<id>") or the
+# justification of one of its verdicts ("v<id>-<period start>"); "initial-" when it
+# carries what the page was loaded with.
+TEXT_KEY = re.compile(r"^(?:initial-)?[fv](\d+)[-]")
+
+
+@dataclass
+class TextSlot:
+    """One text's form on the follow-up page, with what it is about."""
+
+    key: str
+    legend: str
+    entry: PeriodTexts
+    form: PeriodTextForm
+    verdict: progress.Progress | None = None
+    """For a verdict's justification, the ended target period judged."""
+
+    newer: FollowUp | PeriodVerdict | None = None
+    """When someone else saved the text meanwhile: theirs."""
+
+    @property
+    def newer_text(self):
+        if self.newer is None:
+            return ""
+        return self.newer.justification if self.verdict else self.newer.narrative
+
+    @property
+    def newer_by(self):
+        """Who saved the newer text, by name."""
+        user = self.newer and self.newer.written_by
+        if user is None:
+            return _("someone else")
+        return user.get_full_name() or user.username
+
+
+class PeriodFollowUpView(
+    CoordinatorMixin, MunicipalityScopedMixin, SingleObjectMixin, TemplateView
+):
+    """The follow-up of one reporting period (``start`` in the address) on one page: every
+    promise of the pledge with its figure in the period, the activities done in it, its
+    follow-up and the justifications of the verdicts of target periods that ended in it.
+
+    The texts of the promises the user may act for are fields, saved together in one
+    transaction (all or none); the others are shown as published. "Preview" shows the
+    texts as the public page will (nothing saved), drafts marked, with "Save" and "Edit
+    further". A text someone else saved since the page was loaded is not overwritten:
+    nothing is saved and theirs is shown next to the user's, which is kept; saving again
+    then replaces theirs. A post for a promise the user may not act for is refused (403).
+
+    Which verdicts ask for a justification: ``progress.needs_justification``.
+    """
+
+    template_name = "pledges/period_followup.html"
+    queryset = Pledge.objects.public().select_related("municipality")
+    municipality_lookup = "municipality"
+    PREVIEW = "preview"
+    EDIT = "edit"
+
+    def setup_page(self):
+        self.object = pledge = self.get_object()
+        start = date_or_404(self.kwargs["start"])
+        periods = progress.reporting_periods(
+            pledge.valid_from, pledge.end(self.today), pledge.follow_up_cadence
+        )
+        # A period not yet begun has nothing to follow up.
+        self.period = next((p for p in periods if p.start == start <= self.today), None)
+        if self.period is None:
+            raise Http404
+        user = self.request.user
+        self.entries = [
+            replace(entry, can_act=can_act_for(user, entry.commitment))
+            for entry in period_texts(pledge, self.period, today=self.today)
+        ]
+
+    def slots(self, data=None):
+        """The forms of the texts the user may write, in the page's order."""
+        slots = []
+        for entry in self.entries:
+            if not entry.can_act:
+                continue
+            key = f"f{entry.commitment.pk}"
+            legend = _("Follow-up of %(period)s") % {"period": self.period.label}
+            form = PeriodTextForm(data, prefix=key, existing=entry.follow_up)
+            slots.append(TextSlot(key, legend, entry, form))
+            for judged, verdict in entry.verdicts:
+                key = f"v{entry.commitment.pk}-{judged.period.start:%Y%m%d}"
+                legend = _("Justification of the verdict for %(period)s") % {
+                    "period": judged.period.label
+                }
+                form = PeriodTextForm(
+                    data, prefix=key, existing=verdict, text_field="justification"
+                )
+                slots.append(TextSlot(key, legend, entry, form, verdict=judged))
+        return slots
+
+    def get(self, request, *args, **kwargs):
+        self.setup_page()
+        return self.render_to_response(self.get_context_data(slots=self.slots()))
+
+    def post(self, request, *args, **kwargs):
+        self.setup_page()
+        actionable = {e.commitment.pk for e in self.entries if e.can_act}
+        posted = {int(m[1]) for name in request.POST if (m := TEXT_KEY.match(name))}
+        if posted - actionable:
+            raise PermissionDenied
+        slots = self.slots(request.POST.copy())
+        if not all(slot.form.is_valid() for slot in slots):
+            return self.render_to_response(self.get_context_data(slots=slots), status=400)
+        if self.EDIT in request.POST:
+            return self.render_to_response(self.get_context_data(slots=slots))
+        if self.PREVIEW in request.POST:
+            return self.render_to_response(
+                self.get_context_data(slots=slots, preview=self.preview(slots))
+            )
+        return self.save(slots)
+
+    def save(self, slots):
+        texts = [
+            services.PeriodText(
+                key=slot.key,
+                commitment=slot.entry.commitment,
+                period=slot.verdict.period if slot.verdict else self.period,
+                text=slot.form.cleaned_data["text"],
+                is_published=slot.form.cleaned_data["is_published"],
+                loaded_at=slot.form.cleaned_data["loaded_at"],
+                is_verdict=slot.verdict is not None,
+                done=slot.verdict.done if slot.verdict else None,
+            )
+            for slot in slots
+            if slot.form.to_save
+        ]
+        try:
+            saved = services.period_texts_save(
+                texts=texts, user=self.request.user, today=self.today
+            )
+        except ValidationError as error:
+            self.show_refusals(slots, error)
+            return self.render_to_response(self.get_context_data(slots=slots), status=400)
+        if saved:
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(count)d text has been saved.", "%(count)d texts have been saved.", len(saved)
+                )
+                % {"count": len(saved)},
+            )
+        else:
+            messages.info(self.request, _("Nothing was changed, so nothing was saved."))
+        return redirect(self.request.path)
+
+    def show_refusals(self, slots, error):
+        """Each refused text's reasons at its field; for one someone else saved meanwhile,
+        their text beside the user's, and the form set to replace theirs when saved again."""
+        for slot in slots:
+            refusals = error.error_dict.get(slot.key, [])
+            if any(e.code == "stale" for e in refusals):
+                # Theirs as this request found it: saved in the instant since, it is not
+                # known here, and the next save is refused again.
+                slot.newer = slot.form.existing
+                if slot.newer is not None:
+                    data = slot.form.data
+                    prefix = slot.form.prefix
+                    data[f"{prefix}-loaded_at"] = slot.newer.updated_at.isoformat()
+                    data[f"initial-{prefix}-text"] = slot.form.initial["text"]
+                    data[f"initial-{prefix}-is_published"] = slot.form.initial["is_published"]
+                refusals = [
+                    ValidationError(
+                        _(
+                            "Someone else saved this text while you were writing: theirs is "
+                            "shown below, yours is kept in the field. Nothing has been saved. "
+                            "Save again to replace theirs with yours."
+                        ),
+                        code="stale",
+                    )
+                ]
+            for refusal in refusals:
+                slot.form.add_error("text", refusal)
+
+    def preview(self, slots):
+        """How the period's texts will read on the public page, by commitment: (entry,
+        follow-up as (text, published) or None, [(period, text, published)])."""
+        by_commitment = defaultdict(list)
+        for slot in slots:
+            by_commitment[slot.entry.commitment.pk].append(slot)
+        rows = []
+        for entry in self.entries:
+            follow_up, verdicts = None, []
+            if entry.can_act:
+                for slot in by_commitment[entry.commitment.pk]:
+                    text = slot.form.cleaned_data["text"]
+                    if not text:
+                        continue
+                    published = slot.form.cleaned_data["is_published"]
+                    if slot.verdict:
+                        verdicts.append((slot.verdict.period, text, published))
+                    else:
+                        follow_up = (text, published)
+            else:
+                if entry.follow_up and entry.follow_up.is_published:
+                    follow_up = (entry.follow_up.narrative, True)
+                verdicts = [
+                    (judged.period, verdict.justification, True)
+                    for judged, verdict in entry.verdicts
+                    if verdict and verdict.is_published
+                ]
+            rows.append((entry, follow_up, verdicts))
+        return rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        slots = context["slots"]
+        by_commitment = defaultdict(list)
+        for slot in slots:
+            by_commitment[slot.entry.commitment.pk].append(slot)
+        hidden = []
+        if context.get("preview"):
+            skip = {"csrfmiddlewaretoken", self.PREVIEW, self.EDIT}
+            hidden = [
+                (name, value)
+                for name, values in self.request.POST.lists()
+                if name not in skip
+                for value in values
+            ]
+        context.update(
+            pledge=self.object,
+            period=self.period,
+            # Each promise with its forms: the follow-up's first, then the verdicts'.
+            rows=[(entry, by_commitment[entry.commitment.pk]) for entry in self.entries],
+            editable=bool(slots),
+            error_slots=[s for s in slots if s.form.is_bound and s.form.errors],
+            hidden=hidden,
+            today=self.today,
+        )
+        return context

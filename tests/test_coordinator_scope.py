@@ -33,6 +33,8 @@ def pages(world):
         f"/samordnare/aktiviteter/{activity.pk}/andra/": 200,
         f"/samordnare/aktiviteter/{activity.pk}/stall-in/": 200,
         f"/samordnare/plan/{world.pledge.pk}/": 200,
+        f"/samordnare/plan/{world.pledge.pk}/uppfoljning/": 200,
+        f"/samordnare/plan/{world.pledge.pk}/uppfoljning/2026-05-01/": 200,
         f"/samordnare/lofte/{joint.pk}/uppfoljning/": 200,
         f"/samordnare/lofte/{commitment.pk}/uppfoljning/2026-01-01/": 200,
         # Before the period has ended, the verdict page sends back to the follow-up.
@@ -93,6 +95,7 @@ def read_only(world):
     return {
         f"/samordnare/aktiviteter/{world.activity.pk}/",
         f"/samordnare/plan/{world.pledge.pk}/",
+        f"/samordnare/plan/{world.pledge.pk}/uppfoljning/",
         f"/samordnare/dialoger/{world.dialogue.pk}/",
         f"/samordnare/lagesbild/{world.picture.pk}/",
     }
