@@ -9,6 +9,8 @@ import environ
 environ.Env.read_env(Path(__file__).resolve().parent.parent.parent / ".env", overwrite=False)
 os.environ.setdefault("DJANGO_SECRET_KEY", "local-development-only-not-secret")
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# Plain-text log lines in a terminal; production logs JSON.
+os.environ.setdefault("DJANGO_LOG_FORMAT", "text")
 
 from .base import *  # noqa: E402, F403
 
