@@ -260,7 +260,16 @@ class ActivityAdmin(ScopedHistoryAdmin):
             # The form has locked the row and checked the version it was loaded with.
             current = Activity.objects.filter(pk=obj.pk).values_list("version", flat=True)
             obj.version = current.get() + 1
+        # One history record for the whole form, written once its organisations and
+        # measurements are saved too (save_related). A revert from the history saves
+        # without save_related: it keeps django-simple-history's own records.
+        if getattr(request.resolver_match, "url_name", "") != "pledges_activity_simple_history":
+            obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with form.instance.one_history_record("~" if change else "+"):
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(Commitment)

@@ -1,3 +1,4 @@
+import contextlib
 import re
 from datetime import date
 
@@ -896,6 +897,27 @@ class ActivityQuerySet(models.QuerySet):
         return self.done().filter(date__lte=today)
 
 
+class ActivityHistoryBase(models.Model):
+    """What a historical activity holds besides the activity's own fields and its
+    organisations: its measured values as they were, so that one record is one save with
+    everything it changed (``Activity.record_history``)."""
+
+    measured = models.JSONField(
+        _("measured values"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Quantity code to value, as they were then."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+# Kept by name to write a record by hand (``Activity.one_history_record``).
+ACTIVITY_HISTORY = HistoricalRecords(m2m_fields=["organisations"], bases=[ActivityHistoryBase])
+
+
 class Activity(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
@@ -961,7 +983,7 @@ class Activity(models.Model):
         _("version"), default=1, help_text=_("Raised on every save; refuses stale edits.")
     )
 
-    history = HistoricalRecords(m2m_fields=[organisations])
+    history = ACTIVITY_HISTORY
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
@@ -987,6 +1009,19 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.commitment}"
+
+    @contextlib.contextmanager
+    def one_history_record(self, history_type="~"):
+        """Within the block, saving the activity, setting its organisations and writing
+        its measurements make no history record of the activity; at its end, one is
+        written with everything as it then is (``measured`` included). One save of a form
+        is then one entry in the history, not one per row it touched."""
+        self.skip_history_when_saving = True
+        try:
+            yield
+        finally:
+            del self.skip_history_when_saving
+        ACTIVITY_HISTORY.create_historical_record(self, history_type)
 
     def clean(self):
         """Rules across fields: the date lies in the pledge's validity, a done activity is
