@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -11,8 +13,10 @@ from core.admin import (
     ScopedChoicesMixin,
     ScopedHistoryAdmin,
 )
+from core.history import one_history_record
 
 from .models import (
+    COMMITMENT_HISTORY,
     Activity,
     ActivityType,
     Agreement,
@@ -175,6 +179,22 @@ class PledgeAdmin(ScopedHistoryAdmin):
         if obj and obj.is_public:
             return [f.name for f in Pledge._meta.fields]
         return ["status", "preview"]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Commitment:
+            super().save_formset(request, form, formset, change)
+            return
+        # One history record per commitment saved, with its parties, tags and places:
+        # not one more for each of these lists that changed.
+        saved = formset.save(commit=False)
+        for commitment in formset.deleted_objects:
+            commitment.delete()
+        with contextlib.ExitStack() as stack:
+            for commitment in saved:
+                kind = "+" if commitment._state.adding else "~"
+                stack.enter_context(one_history_record(commitment, COMMITMENT_HISTORY, kind))
+                commitment.save()
+            formset.save_m2m()
 
     def has_delete_permission(self, request, obj=None):
         # Only drafts can be deleted; published and superseded pledges stay as history.

@@ -1,4 +1,3 @@
-import contextlib
 import re
 from datetime import date
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership
+from core.history import one_history_record
 from places.models import Municipality, Organisation, PoliceArea, Site
 
 from . import progress
@@ -467,6 +467,12 @@ class CommitmentQuerySet(models.QuerySet):
         return published.filter(allowed)
 
 
+# Kept by name to write a record by hand (core.history.one_history_record).
+COMMITMENT_HISTORY = HistoricalRecords(
+    m2m_fields=["external_parties", "focus_tags", "target_sites"]
+)
+
+
 class Commitment(models.Model):
     """One promise of a pledge, with its target. Its activity type, unit and measured
     quantity are reference rows (``ActivityType``, ``Unit``, ``Quantity``) referred to by
@@ -586,7 +592,7 @@ class Commitment(models.Model):
         help_text=_("For qualitative commitments: the coordinators' assessment."),
     )
 
-    history = HistoricalRecords(m2m_fields=[external_parties, focus_tags, target_sites])
+    history = COMMITMENT_HISTORY
     objects = CommitmentQuerySet.as_manager()
 
     class Meta:
@@ -1010,18 +1016,12 @@ class Activity(models.Model):
     def __str__(self):
         return f"{self.date} {self.commitment}"
 
-    @contextlib.contextmanager
     def one_history_record(self, history_type="~"):
         """Within the block, saving the activity, setting its organisations and writing
         its measurements make no history record of the activity; at its end, one is
         written with everything as it then is (``measured`` included). One save of a form
         is then one entry in the history, not one per row it touched."""
-        self.skip_history_when_saving = True
-        try:
-            yield
-        finally:
-            del self.skip_history_when_saving
-        ACTIVITY_HISTORY.create_historical_record(self, history_type)
+        return one_history_record(self, ACTIVITY_HISTORY, history_type)
 
     def clean(self):
         """Rules across fields: the date lies in the pledge's validity, a done activity is

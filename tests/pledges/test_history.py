@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from places.models import Municipality, Organisation, Site
 from pledges.forms import saved_at
-from pledges.models import Activity, FollowUp, Measurement
+from pledges.models import Activity, Commitment, FocusTag, FollowUp, Measurement
 from pledges.selectors import activity_history
 from pledges.services import activity_save, follow_up_save
 from tests.pledges.factories import ActivityFactory, MeasurementFactory
@@ -354,3 +355,47 @@ def test_older_history_records_get_the_figures_of_their_save(world):
         {"vehicles_checked": 10, "breath_tests": 5},
         {"vehicles_checked": 10},
     ]
+
+
+def test_an_admin_save_of_a_commitment_with_its_lists_is_one_record(client, superuser):
+    """A commitment entered on its pledge in the admin, with places, parties and a tag:
+    one history record, holding all three lists (not one more per list)."""
+    client.force_login(superuser)
+    asele = Municipality.objects.get(slug="asele")
+    sites = list(Site.objects.filter(municipality=asele)[:2])
+    party = Organisation.objects.filter(kind=Organisation.Kind.EXTERNAL).first()
+    tag = FocusTag.objects.create(name="Historik")
+    data = {
+        "municipality": asele.pk,
+        "title": "Löfte 2030",
+        "valid_from": "2030-01-01",
+        "valid_to": "2030-12-31",
+        "follow_up_cadence": "tertial",
+        "commitments-TOTAL_FORMS": "1",
+        "commitments-INITIAL_FORMS": "0",
+        "commitments-0-position": "1",
+        "commitments-0-text": "Polisen lovar minst 6 trafikkontroller.",
+        "commitments-0-responsible": "police",
+        "commitments-0-activity_type": "traffic_operation",
+        "commitments-0-target_kind": "count",
+        "commitments-0-target_value": "6",
+        "commitments-0-target_period": "year",
+        "commitments-0-unit": "trafikkontroller",
+        "commitments-0-change": "new",
+        "commitments-0-target_sites": [site.pk for site in sites],
+        "commitments-0-external_parties": [party.pk],
+        "commitments-0-focus_tags": [tag.pk],
+        "dropped-TOTAL_FORMS": "0",
+        "dropped-INITIAL_FORMS": "0",
+    }
+    response = client.post("/admin/pledges/pledge/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    commitment = Commitment.objects.get(pledge__title="Löfte 2030")
+    record = commitment.history.get()
+    assert record.history_type == "+"
+    assert record.history_user == superuser
+    assert {row.site_id for row in record.historicalcommitment_target_sites_set.all()} == {
+        site.pk for site in sites
+    }
+    assert record.historicalcommitment_external_parties_set.count() == 1
+    assert record.historicalcommitment_focus_tags_set.count() == 1
