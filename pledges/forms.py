@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import FormToken
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bad_pk
+from places.forms import SiteChoiceField
 from places.models import Organisation, Site
 
 from .models import Activity, Commitment, Quantity
@@ -151,7 +152,7 @@ class ActivityForm(forms.ModelForm):
         ]
         labels = {"site": _("Place")}
         field_classes = {
-            "site": BoundedModelChoiceField,
+            "site": SiteChoiceField,
             "organisations": BoundedModelMultipleChoiceField,
         }
         widgets = {
