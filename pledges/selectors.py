@@ -786,10 +786,10 @@ def _form_values(row, organisation_ids, measured):
 def activity_saved_meanwhile(activity, version) -> SavedMeanwhile:
     """What others saved of ``activity`` since its form was loaded at ``version``: its
     values then (from its history; None when no record of that version holds its
-    figures) and now, who saved it last and when. Seven queries."""
+    figures) and now, who saved it last and when. Six queries."""
     current = (
         Activity.objects.select_related("commitment", "site")
-        .prefetch_related("organisations", "measurements__quantity")
+        .prefetch_related("organisations", "measurements")
         .get(pk=activity.pk)
     )
     last = activity.history.select_related("history_user").order_by("-history_date", "-history_id")
