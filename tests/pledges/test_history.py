@@ -399,3 +399,13 @@ def test_an_admin_save_of_a_commitment_with_its_lists_is_one_record(client, supe
     }
     assert record.historicalcommitment_external_parties_set.count() == 1
     assert record.historicalcommitment_focus_tags_set.count() == 1
+
+
+def test_each_demo_activity_has_one_record_with_its_figures(demo_pledge):
+    activities = Activity.objects.filter(commitment__pledge=demo_pledge).prefetch_related(
+        "measurements"
+    )
+    assert activities
+    for activity in activities:
+        (record,) = activity.history.all()
+        assert record.measured == {m.quantity_id: m.value for m in activity.measurements.all()}
