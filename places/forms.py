@@ -1,10 +1,11 @@
 """The admin's form for a local police area: its name, its region and, in the same step,
-the municipalities it covers."""
+the municipalities it covers; the choice of a place from the register."""
 
 from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bad_pk
@@ -22,6 +23,26 @@ class MunicipalitiesField(BoundedModelMultipleChoiceField):
             "county": obj.county,
             "area": obj.police_area,
         }
+
+
+class SiteChoiceIterator(ModelChoiceIterator):
+    """The choices of a ``SiteChoiceField``: each place once, and with its municipality
+    ("Centrum (Åsele)") when the places are of several, where names can repeat."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        sites = list(self.queryset)
+        several = len({site.municipality_id for site in sites}) > 1
+        for site in sites:
+            label = f"{site.name} ({site.municipality.name})" if several else site.name
+            yield (ModelChoiceIteratorValue(self.field.prepare_value(site), site), label)
+
+
+class SiteChoiceField(BoundedModelChoiceField):
+    """A place from the register; give it a queryset with ``select_related("municipality")``."""
+
+    iterator = SiteChoiceIterator
 
 
 class PoliceAreaForm(forms.ModelForm):

@@ -1,6 +1,8 @@
 """Where pledges are made: the national reference data (police regions, counties, local
 police areas, municipalities), the organisations that act in them, and their sites."""
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import FilteredRelation, OuterRef, Q, Subquery
@@ -205,6 +207,26 @@ class Organisation(models.Model):
         return self.municipality_id in (None, municipality.pk)
 
 
+# Å, ä and ö are letters of their own in Swedish, not a and o with marks: "Åsa" and
+# "Asa" can both be real places. Other marks (é, ü) are folded: "Café" is "Cafe".
+SWEDISH_LETTERS = frozenset("åäö")
+
+
+def site_name_key(name):
+    """What two names of places must differ in to be two places: letters and digits,
+    case folded, marks other than Swedish å, ä, ö dropped; spaces, hyphens and other
+    punctuation ignored. "Tätorten", "tätorten", "Tätorten " and "Tät-orten" are one
+    place; "Tatorten" is another (a is not ä)."""
+    key = []
+    for char in unicodedata.normalize("NFKC", name).casefold():
+        if char not in SWEDISH_LETTERS:
+            char = "".join(
+                c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+            )
+        key.append("".join(c for c in char if c.isalnum()))
+    return "".join(key)
+
+
 class Site(models.Model):
     class Kind(models.TextChoices):
         SCHOOL = "school", _("school")
@@ -218,6 +240,13 @@ class Site(models.Model):
         Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="sites"
     )
     name = models.CharField(_("name"), max_length=200)
+    # Kept by save(); bulk_create callers set it with site_name_key.
+    name_key = models.CharField(
+        _("name as compared"),
+        max_length=200,
+        editable=False,
+        help_text=_("The name without case, spaces or punctuation: one place per key."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     is_demo = models.BooleanField(
         _("demo content"),
@@ -231,12 +260,61 @@ class Site(models.Model):
         verbose_name_plural = _("sites")
         constraints = [
             models.UniqueConstraint(
-                fields=["municipality", "name"], name="site_unique_municipality_name"
+                fields=["municipality", "name_key"],
+                name="site_unique_municipality_name_key",
+                violation_error_message=_(
+                    "The municipality already has a place with nearly the same name."
+                ),
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = site_name_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """Tidies the name's spaces and refuses a name nearly the same as another place's
+        of the municipality, naming that place."""
+        super().clean()
+        self.name = " ".join(self.name.split())
+        self.name_key = site_name_key(self.name)
+        if self.name and not self.name_key:
+            raise ValidationError(
+                {"name": _("A place's name needs letters or digits.")}, code="no_letters"
+            )
+        if not self.municipality_id or not self.name_key:
+            return
+        clash = (
+            Site.objects.filter(municipality_id=self.municipality_id, name_key=self.name_key)
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                {
+                    "name": ValidationError(
+                        _(
+                            "%(municipality)s already has the place “%(name)s”, with nearly "
+                            "the same name. Use that one, or name this one so that the two "
+                            "are told apart."
+                        ),
+                        code="near_duplicate",
+                        params={"municipality": clash.municipality, "name": clash.name},
+                    )
+                }
+            )
+
+    def validate_constraints(self, exclude=None):
+        # A name nearly the same as another's is reported at the name, by clean().
+        exclude = set(exclude or ())
+        if "name" in exclude:
+            exclude.add("name_key")
+        super().validate_constraints(exclude=exclude)
 
 
 # The publishers of a municipality's public pages, joined into the query that loads the

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -11,8 +13,10 @@ from core.admin import (
     ScopedChoicesMixin,
     ScopedHistoryAdmin,
 )
+from core.history import one_history_record
 
 from .models import (
+    COMMITMENT_HISTORY,
     Activity,
     ActivityType,
     Agreement,
@@ -176,6 +180,22 @@ class PledgeAdmin(ScopedHistoryAdmin):
             return [f.name for f in Pledge._meta.fields]
         return ["status", "preview"]
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Commitment:
+            super().save_formset(request, form, formset, change)
+            return
+        # One history record per commitment saved, with its parties, tags and places:
+        # not one more for each of these lists that changed.
+        saved = formset.save(commit=False)
+        for commitment in formset.deleted_objects:
+            commitment.delete()
+        with contextlib.ExitStack() as stack:
+            for commitment in saved:
+                kind = "+" if commitment._state.adding else "~"
+                stack.enter_context(one_history_record(commitment, COMMITMENT_HISTORY, kind))
+                commitment.save()
+            formset.save_m2m()
+
     def has_delete_permission(self, request, obj=None):
         # Only drafts can be deleted; published and superseded pledges stay as history.
         if obj is not None:
@@ -260,7 +280,16 @@ class ActivityAdmin(ScopedHistoryAdmin):
             # The form has locked the row and checked the version it was loaded with.
             current = Activity.objects.filter(pk=obj.pk).values_list("version", flat=True)
             obj.version = current.get() + 1
+        # One history record for the whole form, written once its organisations and
+        # measurements are saved too (save_related). A revert from the history saves
+        # without save_related: it keeps django-simple-history's own records.
+        if getattr(request.resolver_match, "url_name", "") != "pledges_activity_simple_history":
+            obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        with form.instance.one_history_record("~" if change else "+"):
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(Commitment)

@@ -384,31 +384,29 @@ def seed_demo():
 
     for position, day, status, site, people, measured, summary, notes in ACTIVITIES:
         commitment = commitments[position]
-        activity, _created = Activity.objects.update_or_create(
-            commitment=commitment,
-            date=day,
-            public_summary=summary,
-            defaults={
-                "status": status,
-                "site": sites.get(site),
-                "people_reached": people,
-                "internal_notes": notes,
-                # The police log their own and the joint promises; the kommun its own.
-                "logged_for": kommun
-                if commitment.responsible == Commitment.Responsible.MUNICIPALITY
-                else police,
-            },
+        found = {"commitment": commitment, "date": day, "public_summary": summary}
+        activity = Activity.objects.filter(**found).first() or Activity(**found)
+        activity.status = status
+        activity.site = sites.get(site)
+        activity.people_reached = people
+        activity.internal_notes = notes
+        # The police log their own and the joint promises; the kommun its own.
+        activity.logged_for = (
+            kommun if commitment.responsible == Commitment.Responsible.MUNICIPALITY else police
         )
         parties = {
             Commitment.Responsible.POLICE: [police],
             Commitment.Responsible.MUNICIPALITY: [kommun],
             Commitment.Responsible.JOINT: [police, kommun],
         }[commitment.responsible]
-        activity.organisations.set(parties + ([ntf] if position == 2 else []))
-        for quantity, value in measured.items():
-            Measurement.objects.update_or_create(
-                activity=activity, quantity_id=quantity, defaults={"value": value}
-            )
+        # One history record per activity, with its organisations and figures.
+        with activity.one_history_record("~" if activity.pk else "+"):
+            activity.save()
+            activity.organisations.set(parties + ([ntf] if position == 2 else []))
+            for quantity, value in measured.items():
+                Measurement.objects.update_or_create(
+                    activity=activity, quantity_id=quantity, defaults={"value": value}
+                )
 
     users = _demo_users(asele, police, kommun)
     _demo_follow_ups(pledge, commitments, users["polis"])
@@ -560,14 +558,16 @@ def seed_revision(pledge_2017, *, revise=pledge_revise):
     commitments = {c.position: c for c in draft.commitments.all()}
     sites = {s.name: s for s in Site.objects.filter(municipality=draft.municipality)}
     for position, day, status, site, summary in ACTIVITIES_2018:
-        activity = Activity.objects.create(
+        activity = Activity(
             commitment=commitments[position],
             date=day,
             status=status,
             site=sites.get(site),
             public_summary=summary,
         )
-        activity.organisations.set([kommun] if position == 5 else [])
+        with activity.one_history_record("+"):
+            activity.save()
+            activity.organisations.set([kommun] if position == 5 else [])
     return draft
 
 
@@ -788,10 +788,11 @@ def _live_activities(pledge, today):
             logged_for=kommun if ours else police,
         )
         activity.full_clean()
-        activity.save()
-        activity.organisations.set([kommun] if ours else [police])
-        if item.vehicles:
-            for quantity in ("vehicles_checked", "breath_tests"):
-                Measurement.objects.create(
-                    activity=activity, quantity_id=quantity, value=item.vehicles
-                )
+        with activity.one_history_record("+"):
+            activity.save()
+            activity.organisations.set([kommun] if ours else [police])
+            if item.vehicles:
+                for quantity in ("vehicles_checked", "breath_tests"):
+                    Measurement.objects.create(
+                        activity=activity, quantity_id=quantity, value=item.vehicles
+                    )

@@ -4,12 +4,15 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import FormToken
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField, bad_pk
+from places.forms import SiteChoiceField
 from places.models import Organisation, Site
 
 from .models import Activity, Commitment, Quantity
@@ -66,6 +69,30 @@ def sent_before(request):
         .values_list("url", flat=True)
         .first()
     )
+
+
+# What a stale form shows above its fields (ActivityForm.show_saved_meanwhile).
+SAVED_MEANWHILE_MESSAGE = _(
+    "Someone else saved this activity while you were editing it. What you wrote is kept; "
+    "next to each field they changed is what they saved. Check the form and save again."
+)
+
+SAVED_TEXT_MEANWHILE_MESSAGE = _(
+    "Someone else saved this text while you were writing. Yours is kept; theirs is shown "
+    "under it. Check both and save again."
+)
+
+# A value the history does not tell.
+_UNKNOWN = object()
+
+
+def saved_at(when):
+    """When something was saved, as a coordinator reads it: the time if today, else the
+    day and the time."""
+    when = timezone.localtime(when)
+    if when.date() == timezone.localdate():
+        return time_format(when, "H:i")
+    return date_format(when, "j F H:i")
 
 
 def attach_errors(form, error):
@@ -125,7 +152,7 @@ class ActivityForm(forms.ModelForm):
         ]
         labels = {"site": _("Place")}
         field_classes = {
-            "site": BoundedModelChoiceField,
+            "site": SiteChoiceField,
             "organisations": BoundedModelMultipleChoiceField,
         }
         widgets = {
@@ -257,6 +284,69 @@ class ActivityForm(forms.ModelForm):
                     )
         return cleaned
 
+    def show_saved_meanwhile(self, saved):
+        """After the service refused a stale save: keep what the user typed and, at each
+        field someone else changed since the form was loaded (``saved``, a
+        ``SavedMeanwhile``), say what they saved, by whom and when. A field the user had
+        left as loaded takes the newer value instead, so that sending the form again does
+        not undo the other person's change unseen. The form then carries the version
+        now: sent again, after a look, it saves."""
+        mine = self._comparable()
+        loaded = saved.loaded
+        by = saved.user or _("someone else")
+        at = saved_at(saved.when)
+        fields = []
+        for name, value in mine.items():
+            if name != "measured":
+                before = loaded[name] if loaded else _UNKNOWN
+                fields.append((name, value, before, saved.now[name], saved.shown[name]))
+        for code, value in mine["measured"].items():
+            before = loaded["measured"].get(code) if loaded else _UNKNOWN
+            now, shown = saved.now["measured"].get(code), saved.shown["measured"].get(code, "–")
+            fields.append((self.QUANTITY_PREFIX + code, value, before, now, shown))
+        data = self.data.copy()
+        for name, value, before, now, shown in fields:
+            if now in (before, value):
+                continue
+            if value == before:
+                self._set_data(data, name, now)
+                message = _("Changed meanwhile by %(user)s at %(time)s to: %(value)s.")
+            else:
+                message = _("Saved meanwhile by %(user)s at %(time)s: %(value)s")
+            self.add_error(name, message % {"user": by, "time": at, "value": shown})
+        data[self.add_prefix("version")] = saved.version
+        self.data = data
+        self.add_error(None, SAVED_MEANWHILE_MESSAGE)
+
+    def _comparable(self):
+        """The posted values as ``SavedMeanwhile`` holds them, of the fields the form has."""
+        cleaned = self.cleaned_data
+        values = {}
+        for name in self.Meta.fields:
+            if name not in self.fields:
+                continue
+            value = cleaned.get(name)
+            if name == "organisations":
+                value = frozenset(o.pk for o in value or ())
+            elif name in ("commitment", "site"):
+                value = getattr(value, "pk", None)
+            values[name] = value
+        values["measured"] = {
+            code: cleaned.get(self.QUANTITY_PREFIX + code) for code in self.quantity_codes
+        }
+        return values
+
+    def _set_data(self, data, name, value):
+        key = self.add_prefix(name)
+        if name == "organisations":
+            data.setlist(key, [str(pk) for pk in sorted(value)])
+        elif value is None:
+            data[key] = ""
+        elif hasattr(value, "isoformat"):
+            data[key] = value.isoformat()
+        else:
+            data[key] = str(value)
+
     @property
     def quantity_codes(self):
         """The codes of the measured quantities the form has fields for."""
@@ -386,6 +476,26 @@ class FollowUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", submit_label))
+
+    def show_saved_meanwhile(self, row, text):
+        """After the service refused a stale save: keep the user's text and show under
+        it the text someone else saved meanwhile (``row``, its ``text``; no row when it
+        has gone), by whom and when. The form then carries that save's time: sent again,
+        after a look, it saves."""
+        data = self.data.copy()
+        data[self.add_prefix("loaded_at")] = row.updated_at.isoformat() if row else ""
+        self.data = data
+        if row is not None and text != self.cleaned_data.get("narrative"):
+            self.add_error(
+                "narrative",
+                _("Saved meanwhile by %(user)s at %(time)s: %(value)s")
+                % {
+                    "user": row.written_by or _("someone else"),
+                    "time": saved_at(row.updated_at),
+                    "value": text,
+                },
+            )
+        self.add_error(None, SAVED_TEXT_MEANWHILE_MESSAGE)
 
 
 class VerdictForm(FollowUpForm):

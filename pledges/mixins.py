@@ -81,6 +81,10 @@ class ServiceFormMixin(FormMixin):
     def success_url_for(self, saved):
         return self.get_success_url()
 
+    def refused(self, form, error):
+        """Show on the form why the service refused it."""
+        attach_errors(form, error)
+
     def save_once(self, form):
         """Save; return where to go next and whether this post made the change."""
         return self.success_url_for(self.save(form)), True
@@ -89,7 +93,7 @@ class ServiceFormMixin(FormMixin):
         try:
             url, created = self.save_once(form)
         except ValidationError as error:
-            attach_errors(form, error)
+            self.refused(form, error)
             return self.form_invalid(form)
         if created:
             messages.success(self.request, self.success_message)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Membership
+from core.history import one_history_record
 from places.models import Municipality, Organisation, PoliceArea, Site
 
 from . import progress
@@ -466,6 +467,12 @@ class CommitmentQuerySet(models.QuerySet):
         return published.filter(allowed)
 
 
+# Kept by name to write a record by hand (core.history.one_history_record).
+COMMITMENT_HISTORY = HistoricalRecords(
+    m2m_fields=["external_parties", "focus_tags", "target_sites"]
+)
+
+
 class Commitment(models.Model):
     """One promise of a pledge, with its target. Its activity type, unit and measured
     quantity are reference rows (``ActivityType``, ``Unit``, ``Quantity``) referred to by
@@ -585,7 +592,7 @@ class Commitment(models.Model):
         help_text=_("For qualitative commitments: the coordinators' assessment."),
     )
 
-    history = HistoricalRecords(m2m_fields=[external_parties, focus_tags, target_sites])
+    history = COMMITMENT_HISTORY
     objects = CommitmentQuerySet.as_manager()
 
     class Meta:
@@ -896,6 +903,27 @@ class ActivityQuerySet(models.QuerySet):
         return self.done().filter(date__lte=today)
 
 
+class ActivityHistoryBase(models.Model):
+    """What a historical activity holds besides the activity's own fields and its
+    organisations: its measured values as they were, so that one record is one save with
+    everything it changed (``Activity.record_history``)."""
+
+    measured = models.JSONField(
+        _("measured values"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Quantity code to value, as they were then."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+# Kept by name to write a record by hand (``Activity.one_history_record``).
+ACTIVITY_HISTORY = HistoricalRecords(m2m_fields=["organisations"], bases=[ActivityHistoryBase])
+
+
 class Activity(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
@@ -961,7 +989,7 @@ class Activity(models.Model):
         _("version"), default=1, help_text=_("Raised on every save; refuses stale edits.")
     )
 
-    history = HistoricalRecords(m2m_fields=[organisations])
+    history = ACTIVITY_HISTORY
     objects = ActivityQuerySet.as_manager()
 
     class Meta:
@@ -987,6 +1015,13 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.commitment}"
+
+    def one_history_record(self, history_type="~"):
+        """Within the block, saving the activity, setting its organisations and writing
+        its measurements make no history record of the activity; at its end, one is
+        written with everything as it then is (``measured`` included). One save of a form
+        is then one entry in the history, not one per row it touched."""
+        return one_history_record(self, ACTIVITY_HISTORY, history_type)
 
     def clean(self):
         """Rules across fields: the date lies in the pledge's validity, a done activity is

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from .models import Commitment, FollowUp, PeriodVerdict, Pledge, Quantity
@@ -260,3 +260,40 @@ class ReportingPeriodState:
     """True once the period has begun (only then can it be followed up)."""
 
     ended: bool
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One save of an activity as a coordinator reads it: when, who, what kind of change
+    and each field it changed (organisations and measured values included), with its old
+    and new value as text. Fields the save left alone are not listed."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    DELETED = "deleted"
+
+    when: datetime
+    user: object
+    """Who saved (a user), or None when unknown."""
+    kind: str
+    changes: tuple[tuple[str, str, str], ...]
+    """(field label, old value, new value), in the form's order."""
+    reason: str = ""
+    """Why it was cancelled, when said (internal)."""
+
+
+@dataclass(frozen=True)
+class SavedMeanwhile:
+    """What others saved of an activity since a form of it was loaded: who saved last
+    and when, its version now, and its values (the form's fields: ``organisations`` a
+    set of ids, ``measured`` quantity code to value) as the form loaded them (None when
+    the history does not tell) and as they are now, these also as text."""
+
+    user: object
+    when: datetime
+    version: int
+    loaded: dict | None
+    now: dict
+    shown: dict
+    """The values now as a coordinator reads them; ``measured`` by quantity code."""

@@ -26,6 +26,8 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast, DenseRank, RowNumber
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 
 from places.models import Site
 
@@ -44,12 +46,14 @@ from .progress import TargetKind
 from .reports import (
     CommitmentReport,
     DroppedReport,
+    HistoryEntry,
     Lineage,
     PeriodTexts,
     PledgeReport,
     PublicActivity,
     PublicActivityPage,
     ReportingPeriodState,
+    SavedMeanwhile,
     VerdictReport,
 )
 
@@ -656,9 +660,6 @@ def _display(field, value, names):
     """A history value as a coordinator would read it."""
     if value in (None, ""):
         return "–"
-    if field.is_relation and field.many_to_many:
-        ids = [row[field.m2m_reverse_field_name()] for row in value]
-        return ", ".join(sorted(str(names["organisations"].get(i, i)) for i in ids)) or "–"
     if field.is_relation:
         return str(names.get(field.name, {}).get(value, value))
     if field.choices:
@@ -666,19 +667,19 @@ def _display(field, value, names):
     return str(value)
 
 
-def activity_history(activity, *, internal_notes=True):
-    """Every change to an activity and its measurements, newest first: when, who, what
-    (created, changed, deleted) and each changed field with its old and new value; the
-    internal notes' changes only when ``internal_notes``."""
+def activity_history(activity, *, internal_notes=True) -> list[HistoryEntry]:
+    """The saves of an activity, newest first: one ``HistoryEntry`` per save, with when,
+    who, what (logged, changed, cancelled with its reason, deleted) and each field it
+    changed, its organisations and measured values included; a save that changed nothing
+    is left out. The internal notes (and a cancellation's reason) only when
+    ``internal_notes``. Six queries."""
     hidden = HIDDEN_HISTORY_FIELDS if internal_notes else {*HIDDEN_HISTORY_FIELDS, "internal_notes"}
     from places.models import Organisation
 
     records = list(
-        activity.history.select_related("history_user").order_by("history_date", "history_id")
-    )
-    measurements = list(
-        Measurement.history.filter(activity_id=activity.pk)
-        .select_related("history_user")
+        activity.history.select_related("history_user")
+        # The organisations of each record (simple_history's table of them).
+        .prefetch_related("historicalactivity_organisations_set")
         .order_by("history_date", "history_id")
     )
     names = {
@@ -691,47 +692,76 @@ def activity_history(activity, *, internal_notes=True):
             c.pk: c.text[:60]
             for c in Commitment.objects.filter(pledge=activity.commitment.pledge_id)
         },
-        "organisations": dict(Organisation.objects.values_list("pk", "name")),
         "logged_by": {},
     }
-    names["logged_for"] = names["organisations"]
+    organisations = dict(Organisation.objects.values_list("pk", "name"))
+    names["logged_for"] = organisations
+    quantities = Quantity.objects.in_bulk(
+        {code for record in records for code in record.measured or {}}, field_name="code"
+    )
+    fields = [
+        field
+        for field in Activity._meta.concrete_fields
+        if not field.primary_key and field.name not in hidden
+    ]
+    organisations_label = Activity._meta.get_field("organisations").verbose_name
+
+    def organisations_of(record):
+        ids = {row.organisation_id for row in record.historicalactivity_organisations_set.all()}
+        return ", ".join(sorted(str(organisations.get(i, i)) for i in ids)) or "–"
+
     entries = []
     previous = None
     for record in records:
+        kind = {"+": HistoryEntry.CREATED, "-": HistoryEntry.DELETED}.get(
+            record.history_type, HistoryEntry.CHANGED
+        )
         changes = []
         if previous is not None:
-            for change in record.diff_against(previous).changes:
-                if change.field in hidden:
-                    continue
-                field = activity._meta.get_field(change.field)
-                changes.append(
-                    (
-                        field.verbose_name,
-                        _display(field, change.old, names),
-                        _display(field, change.new, names),
+            for field in fields:
+                old, new = getattr(previous, field.attname), getattr(record, field.attname)
+                if old != new:
+                    changes.append(
+                        (
+                            field.verbose_name,
+                            _display(field, old, names),
+                            _display(field, new, names),
+                        )
                     )
+            old, new = organisations_of(previous), organisations_of(record)
+            if old != new:
+                changes.append((organisations_label, old, new))
+            # A record without figures (None) predates them: it tells nothing about them.
+            if previous.measured is not None and record.measured is not None:
+                for code in sorted(
+                    previous.measured.keys() | record.measured.keys(),
+                    key=lambda c: (quantities[c].position, c) if c in quantities else (0, c),
+                ):
+                    old, new = previous.measured.get(code), record.measured.get(code)
+                    if old != new:
+                        quantity = quantities.get(code)
+                        changes.append(
+                            (
+                                quantity.name if quantity else code,
+                                "–" if old is None else str(old),
+                                "–" if new is None else str(new),
+                            )
+                        )
+            if record.status == Activity.Status.CANCELLED != previous.status:
+                kind = HistoryEntry.CANCELLED
+        if kind != HistoryEntry.CHANGED or changes:
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    user=record.history_user,
+                    kind=kind,
+                    changes=tuple(changes),
+                    reason=(record.history_change_reason or "")
+                    if internal_notes and kind == HistoryEntry.CANCELLED
+                    else "",
                 )
-        if changes or record.history_type != "~":
-            entries.append({"record": record, "kind": record.history_type, "changes": changes})
+            )
         previous = record
-    last_value = {}
-    quantities = Quantity.objects.in_bulk(
-        {record.quantity_id for record in measurements}, field_name="code"
-    )
-    for record in measurements:
-        quantity = quantities.get(record.quantity_id)
-        label = quantity.name if quantity else record.quantity_id
-        old = last_value.get(record.quantity_id)
-        new = None if record.history_type == "-" else record.value
-        last_value[record.quantity_id] = new
-        entries.append(
-            {
-                "record": record,
-                "kind": "~",
-                "changes": [(label, "–" if old is None else old, "–" if new is None else new)],
-            }
-        )
-    entries.sort(key=lambda e: (e["record"].history_date, e["record"].history_id))
     return list(reversed(entries))
 
 
@@ -842,3 +872,79 @@ def period_texts(pledge, period, *, today, latest=10):
             )
         )
     return entries
+
+
+# The fields of an activity a coordinator's form edits, by the name of their value.
+ACTIVITY_FORM_FIELDS = {
+    "commitment": "commitment_id",
+    "status": "status",
+    "date": "date",
+    "end_date": "end_date",
+    "site": "site_id",
+    "people_reached": "people_reached",
+    "public_summary": "public_summary",
+    "internal_notes": "internal_notes",
+}
+
+
+def _form_values(row, organisation_ids, measured):
+    values = {name: getattr(row, attname) for name, attname in ACTIVITY_FORM_FIELDS.items()}
+    values["organisations"] = frozenset(organisation_ids)
+    values["measured"] = dict(measured)
+    return values
+
+
+def activity_saved_meanwhile(activity, version) -> SavedMeanwhile:
+    """What others saved of ``activity`` since its form was loaded at ``version``: its
+    values then (from its history; None when no record of that version holds its
+    figures) and now, who saved it last and when. Six queries."""
+    current = (
+        Activity.objects.select_related("commitment", "site")
+        .prefetch_related("organisations", "measurements")
+        .get(pk=activity.pk)
+    )
+    last = activity.history.select_related("history_user").order_by("-history_date", "-history_id")
+    latest = last.first()
+    loaded_record = (
+        last.filter(version=version)
+        .prefetch_related("historicalactivity_organisations_set")
+        .first()
+    )
+    loaded = None
+    if loaded_record is not None and loaded_record.measured is not None:
+        loaded = _form_values(
+            loaded_record,
+            (
+                row.organisation_id
+                for row in loaded_record.historicalactivity_organisations_set.all()
+            ),
+            loaded_record.measured,
+        )
+    organisations = list(current.organisations.all())
+    measurements = list(current.measurements.all())
+    now = _form_values(
+        current,
+        (o.pk for o in organisations),
+        ((m.quantity_id, m.value) for m in measurements),
+    )
+    status = Activity._meta.get_field("status")
+    shown = {
+        "commitment": Truncator(current.commitment.text).chars(80),
+        "status": _display(status, current.status, {}),
+        "date": date_format(current.date),
+        "end_date": date_format(current.end_date) if current.end_date else "–",
+        "site": current.site.name if current.site else "–",
+        "people_reached": "–" if current.people_reached is None else str(current.people_reached),
+        "public_summary": current.public_summary or "–",
+        "internal_notes": current.internal_notes or "–",
+        "organisations": ", ".join(sorted(o.name for o in organisations)) or "–",
+        "measured": {m.quantity_id: str(m.value) for m in measurements},
+    }
+    return SavedMeanwhile(
+        user=latest.history_user if latest else None,
+        when=latest.history_date if latest else current.updated_at,
+        version=current.version,
+        loaded=loaded,
+        now=now,
+        shown=shown,
+    )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -409,16 +410,26 @@ def _activity_save(*, user, values, organisations, measurements, activity, expec
         setattr(activity, field, value)
     activity.full_clean()
     _check_measured(activity, measurements)
-    activity.save()
-    activity.organisations.set(organisations)
-    for quantity, value in measurements.items():
-        if value is None:
-            Measurement.objects.filter(activity=activity, quantity=quantity).delete()
-        else:
-            Measurement.objects.update_or_create(
-                activity=activity, quantity_id=quantity, defaults={"value": value}
-            )
+    with activity.one_history_record("~" if activity.pk else "+"):
+        activity.save()
+        activity.organisations.set(organisations)
+        _write_measured(activity, measurements)
     return activity
+
+
+def _write_measured(activity, measurements):
+    """Write the measured values that changed: add, change or remove (None) each."""
+    stored = {m.quantity_id: m for m in Measurement.objects.filter(activity=activity)}
+    for quantity, value in measurements.items():
+        measurement = stored.get(quantity)
+        if value is None:
+            if measurement is not None:
+                measurement.delete()
+        elif measurement is None:
+            Measurement.objects.create(activity=activity, quantity_id=quantity, value=value)
+        elif measurement.value != value:
+            measurement.value = value
+            measurement.save(update_fields=["value"])
 
 
 def _check_measured(activity, measurements):
@@ -489,6 +500,9 @@ def activity_cancel(*, activity: Activity, expected_version: int, reason: str = 
     if reason:
         note = _("Cancelled: %(reason)s") % {"reason": reason}
         current.internal_notes = f"{current.internal_notes}\n\n{note}".strip()
+        # The history entry of the cancellation says why (django-simple-history keeps
+        # at most 100 characters; the notes keep it whole).
+        current._change_reason = Truncator(reason).chars(100)
     current.full_clean()
     current.save()
     return current

@@ -16,6 +16,7 @@ What bypasses ``save()`` and ``delete()`` (``bulk_create``, ``QuerySet.update``,
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from simple_history.signals import pre_create_historical_record
 
 from .models import Activity, Commitment, Measurement, Pledge
 from .services import progress_counts_touch
@@ -122,3 +123,13 @@ def recount_pledge(sender, instance, raw=False, **kwargs):
                 Commitment.objects.filter(pledge=instance.pk).values_list("pk", flat=True)
             )
         )
+
+
+@receiver(pre_create_historical_record, sender=Activity.history.model)
+def snapshot_measured(sender, instance, history_instance, **kwargs):
+    """Every history record of an activity holds its measured values as they are then,
+    whoever writes it (the services, the admin, a revert): the history reads one record
+    per save, with the figures beside the fields. History keeping, not business logic."""
+    history_instance.measured = dict(
+        Measurement.objects.filter(activity_id=instance.pk).values_list("quantity_id", "value")
+    )

@@ -64,6 +64,7 @@ from .permissions import can_act_for, can_read_internal_notes, check_can_act
 from .reports import PeriodTexts
 from .selectors import (
     activity_history,
+    activity_saved_meanwhile,
     commitment_reports,
     current_public_pledge,
     measurements_with_quantities,
@@ -301,6 +302,14 @@ class ActivityUpdateView(ActivityFormMixin, ServiceFormMixin, UpdateView):
             **super().get_form_kwargs(),
             "internal_notes": can_read_internal_notes(self.request.user, self.object),
         }
+
+    def refused(self, form, error):
+        if getattr(error, "code", None) != "stale":
+            super().refused(form, error)
+            return
+        form.show_saved_meanwhile(
+            activity_saved_meanwhile(self.object, form.cleaned_data["version"])
+        )
 
 
 class ActivityDetailView(CoordinatorMixin, MunicipalityScopedMixin, DetailView):
@@ -682,6 +691,17 @@ class PeriodTextView(CommitmentMixin, CreateOnceMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": self.submit_label}
+
+    def refused(self, form, error):
+        if getattr(error, "code", None) != "stale":
+            super().refused(form, error)
+            return
+        row = (
+            self.text_model.objects.filter(commitment=self.object, period_start=self.period.start)
+            .select_related("written_by")
+            .first()
+        )
+        form.show_saved_meanwhile(row, getattr(row, self.text_field, ""))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(period=self.period, **kwargs)

@@ -38,7 +38,14 @@ from dialogues.models import (
     SituationalPicture,
     Theme,
 )
-from places.models import Municipality, Organisation, PoliceArea, PoliceRegion, Site
+from places.models import (
+    Municipality,
+    Organisation,
+    PoliceArea,
+    PoliceRegion,
+    Site,
+    site_name_key,
+)
 from places.reference import load_reference_data
 from pledges.models import (
     Activity,
@@ -572,7 +579,13 @@ class Generator:
                 + [(f"Syntetisk by {n}", Site.Kind.VILLAGE) for n in range(1, villages + 1)]
             )
             sites += [
-                Site(municipality=place.municipality, name=name, kind=kind, is_demo=True)
+                Site(
+                    municipality=place.municipality,
+                    name=name,
+                    name_key=site_name_key(name),
+                    kind=kind,
+                    is_demo=True,
+                )
                 for name, kind in names
             ]
         self.bulk(Site, sites)

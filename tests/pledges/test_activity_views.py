@@ -8,6 +8,7 @@ import time_machine
 from django.utils.translation import gettext
 
 from places.models import Site
+from pledges.forms import SAVED_MEANWHILE_MESSAGE
 from pledges.models import Activity, Commitment, Measurement
 
 pytestmark = pytest.mark.django_db
@@ -210,7 +211,7 @@ class TestBadInput:
         response = polis.post(url, second)
         assert response.status_code == 400
         html = response.content.decode()
-        assert "Någon annan sparade aktiviteten" in html
+        assert str(SAVED_MEANWHILE_MESSAGE) in html
         assert "Andra ändringen." in html
         activity.refresh_from_db()
         assert activity.public_summary == "Första ändringen."

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import time_machine
 
+from pledges.forms import SAVED_TEXT_MEANWHILE_MESSAGE
 from pledges.models import Commitment, FollowUp, PeriodVerdict
 from pledges.services import activity_save
 from tests.pledges.factories import CommitmentFactory
@@ -188,7 +189,7 @@ class TestFollowUpAndVerdictPages:
             response = client.post(url, {"narrative": "Min text.", "loaded_at": "2026-01-01"})
         assert response.status_code == 400
         html = response.content.decode()
-        assert "Någon annan sparade texten" in html
+        assert str(SAVED_TEXT_MEANWHILE_MESSAGE) in html
         assert "Min text." in html
         assert PeriodVerdict.objects.get(period_start=date(2026, 1, 1)).justification == "Första."
 
@@ -226,11 +227,12 @@ class TestProgressIsJudgedOncePerRequest:
             with django_assert_num_queries(15):
                 assert client.get(url).status_code == 200
             # As the page, plus the attempt to save, rolled back: two savepoints, the
-            # commitment's and the verdict's row locks, two rollbacks and releases.
-            with django_assert_num_queries(23):
+            # commitment's and the verdict's row locks, two rollbacks and releases; then
+            # the text saved meanwhile, with its writer, to show next to the user's.
+            with django_assert_num_queries(24):
                 response = client.post(
                     url, {"narrative": "Sent.", "loaded_at": "2026-12-01T00:00:00+00:00"}
                 )
         assert response.status_code == 400
         # Someone else wrote the text since this form was loaded.
-        assert "Någon annan sparade texten" in response.content.decode()
+        assert str(SAVED_TEXT_MEANWHILE_MESSAGE) in response.content.decode()
