@@ -40,13 +40,13 @@ PAGES = {
     # the reminders (dialogues.reminders): pledges, commitments, follow-ups, verdicts,
     # planned activities past their date, waiting Tyck till messages; and the count of
     # Tyck till messages waiting (dialogues.templatetags.moderation)
-    "/samordnare/": 22,
+    "/samordnare/": 21,
     # activity count, activity page, commitment choices of the filter form
-    "/samordnare/aktiviteter/": 12,
+    "/samordnare/aktiviteter/": 11,
     # pledge (scoped to the user's municipalities in the same query), planned activities,
     # their organisations, the user's memberships (which planned activities they may
     # mark as done)
-    "plan": 13,
+    "plan": 12,
 }
 
 

@@ -589,32 +589,32 @@ class TestQueries:
         # act for what), the commitments, their target sites, amendments, done counts
         # today and as of the period's last day, follow-ups, justifications, activities + 4
         add_activities(world.pledge, 3)
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(18):
             assert client.get(address).status_code == 200
         add_activities(world.pledge, 27)
         CommitmentFactory(pledge=world.pledge, position=5)
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(18):
             assert client.get(address).status_code == 200
 
     def test_the_running_period_page(self, client, world, weekly, django_assert_num_queries):
         client.force_login(world.polis)
         # As above, but the done counts once: the figures are as of today.
         add_activities(world.pledge, 3)
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(17):
             assert client.get(url(world.pledge, T3)).status_code == 200
         add_activities(world.pledge, 30)
-        with django_assert_num_queries(18):
+        with django_assert_num_queries(17):
             assert client.get(url(world.pledge, T3)).status_code == 200
 
     def test_the_periods_list(self, client, world, municipal, django_assert_num_queries):
         client.force_login(world.polis)
         # 5 + the pledge, the number of commitments, their follow-ups + 4
         add_activities(world.pledge, 3)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             assert client.get(url(world.pledge)).status_code == 200
         add_activities(world.pledge, 30)
         CommitmentFactory(pledge=world.pledge, position=5)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             assert client.get(url(world.pledge)).status_code == 200
 
 

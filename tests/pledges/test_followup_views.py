@@ -204,7 +204,7 @@ class TestProgressIsJudgedOncePerRequest:
         client.force_login(world.polis)
         # 5 + commitment, its target sites, memberships, amendments, done counts,
         # follow-ups, verdicts + 4
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             response = client.get(f"/samordnare/lofte/{world.commitment.pk}/uppfoljning/")
         assert response.status_code == 200
         assert "insatser" in response.content.decode()
@@ -212,7 +212,7 @@ class TestProgressIsJudgedOncePerRequest:
     def test_a_refused_assessment(self, client, world, qualitative, django_assert_num_queries):
         client.force_login(world.polis)
         # As the page: the assessment is checked and the page shown on one judgement.
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             response = client.post(
                 f"/samordnare/lofte/{qualitative.pk}/uppfoljning/", {"status": "done"}
             )
@@ -224,12 +224,12 @@ class TestProgressIsJudgedOncePerRequest:
             client.force_login(world.polis)
             # 5 + commitment, its target sites, memberships, the period's verdict,
             # amendments, done counts + 4
-            with django_assert_num_queries(15):
+            with django_assert_num_queries(14):
                 assert client.get(url).status_code == 200
             # As the page, plus the attempt to save, rolled back: two savepoints, the
             # commitment's and the verdict's row locks, two rollbacks and releases; then
             # the text saved meanwhile, with its writer, to show next to the user's.
-            with django_assert_num_queries(24):
+            with django_assert_num_queries(23):
                 response = client.post(
                     url, {"narrative": "Sent.", "loaded_at": "2026-12-01T00:00:00+00:00"}
                 )

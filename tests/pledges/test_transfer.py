@@ -635,10 +635,10 @@ def test_export_queries_do_not_grow(client_for, demo_pledge, django_assert_num_q
     # memberships (file name, who reads which notes), the session's renewal in its
     # savepoint (3), then the organisations and the figures of the activities, the
     # quantity columns and the rows.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         first = rows_of(export(polis))
     add_activities(demo_pledge, 40)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         second = rows_of(export(polis))
     assert len(second) == len(first) + 40
 
@@ -649,10 +649,10 @@ def test_calendar_queries_do_not_grow(client_for, demo_pledge, django_assert_num
     add_activities(demo_pledge, 10)
     # As the plan's page (13): the pledge, its planned activities, their organisations,
     # the user's memberships.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         first = icalendar.Calendar.from_ical(kommun.get(url).content)
     add_activities(demo_pledge, 40)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         second = icalendar.Calendar.from_ical(kommun.get(url).content)
     assert len(second.walk("VEVENT")) == len(first.walk("VEVENT")) + 13
 
@@ -670,11 +670,11 @@ def test_import_preview_queries_do_not_grow_with_the_activities(
     # the promises, places and organisations of the user's municipalities; the activity
     # form's queries for the changed and the new row (an unchanged row needs none): as
     # many whatever the number of activities in the database.
-    with django_assert_num_queries(43):
+    with django_assert_num_queries(42):
         response = upload(polis, content)
     assert counts(1, 1, 2) in text_of(response)
     add_activities(demo_pledge, 40)
-    with django_assert_num_queries(43):
+    with django_assert_num_queries(42):
         assert upload(polis, content).status_code == 200
 
 
