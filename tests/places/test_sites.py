@@ -68,9 +68,10 @@ class TestModel:
         municipality = MunicipalityFactory(name="Provkommun")
         Site.objects.create(municipality=municipality, name="Tätorten")
         site = Site(municipality=municipality, name=" tät-orten ")
-        with pytest.raises(ValidationError) as refused, translation.override("en"):
-            site.full_clean()
-        (message,) = refused.value.message_dict["name"]
+        with translation.override("en"):
+            with pytest.raises(ValidationError) as refused:
+                site.full_clean()
+            (message,) = refused.value.message_dict["name"]
         assert "Provkommun already has the place “Tätorten”" in message
         assert set(refused.value.message_dict) == {"name"}
 
