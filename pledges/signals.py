@@ -15,11 +15,15 @@ What bypasses ``save()`` and ``delete()`` (``bulk_create``, ``QuerySet.update``,
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from simple_history.signals import pre_create_historical_record
 
 from .models import Activity, Commitment, Measurement, Pledge
 from .services import progress_counts_touch
+
+# Sent when the done counts were rewritten in bulk (rebuild_progress), which no save()
+# signal sees: what shows them (the public page cache) is stale.
+counts_rebuilt = Signal()
 
 # What decides where an activity counts; a change to anything else changes no count.
 ACTIVITY_COUNTED = ("commitment_id", "date", "status", "site_id")

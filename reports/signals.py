@@ -4,11 +4,13 @@
 Signals, like the progress read model's, are the one place that sees every path: the
 services, the Django admin and its inlines, history reverts and deletes. What bypasses
 ``save()`` and ``delete()`` (``bulk_create``, ``QuerySet.update``) must bump itself, as the
-seed and reference-data commands do.
+seed commands do, or say so (``rebuild_progress`` sends ``counts_rebuilt``).
 """
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from pledges.signals import counts_rebuilt
 
 from . import cache
 
@@ -76,7 +78,12 @@ def m2m_changed_handler(sender, instance, action, **kwargs):
         changed(type(instance), instance)
 
 
+def rebuilt(sender, **kwargs):
+    cache.bump(structure=True)
+
+
 def connect():
+    counts_rebuilt.connect(rebuilt, dispatch_uid="reports.cache:counts_rebuilt")
     for label in PATHS:
         model = apps.get_model(label)
         uid = f"reports.cache:{label}"

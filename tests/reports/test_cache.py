@@ -2,6 +2,7 @@
 stored, never stale after a write, conditional GETs, no stampede, nothing private."""
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
@@ -415,3 +416,12 @@ def test_tyck_till_refuses_a_post_from_another_site(world):
     response = browser.post(url, data, headers={"origin": "http://testserver"})
     assert response.status_code == 302
     assert Submission.objects.count() == before + 1
+
+
+def test_rebuilding_the_done_counts_makes_every_page_stale(client, world):
+    from django.core.management import call_command
+
+    client.get(year_url(world))
+    assert queries_of(client, year_url(world))[1] == 0
+    call_command("rebuild_progress", commitment=[world.joint.pk], stdout=StringIO())
+    assert queries_of(client, year_url(world))[1] > 0

@@ -4,6 +4,7 @@ from django.db.models import Q
 from pledges.models import Commitment
 from pledges.selectors import progress_count_differences
 from pledges.services import progress_counts_refresh
+from pledges.signals import counts_rebuilt
 
 # Commitments recounted (or checked) per transaction: a bounded amount of memory and of
 # locked rows whatever the size of the country.
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                 )
             self.stdout.write(f"The done counts of {len(ids)} commitments equal a recount.")
         else:
+            counts_rebuilt.send(sender=self.__class__)
             self.stdout.write(f"Recounted {len(ids)} commitments: {rows} rows.")
 
     @staticmethod
