@@ -13,7 +13,8 @@ Usage: python scripts/bench.py [--quick] [--seconds S] [--max-requests N] [--thr
    workers, and loads each page with T concurrent clients for S seconds or N requests,
    whichever comes first (requests under way then are waited for), right after loading
    /healthz the same way: the ratio to /healthz says how far a page is from the cheapest
-   request the stack can answer, on the same machine at the same moment. Twice: with the
+   request the stack can answer, on the same machine at the same moment (with the cache
+   on, each page for the full S seconds, as /healthz). Twice: with the
    public cache off (DJANGO_PUBLIC_CACHE=false: every request renders), then on, in
    Redis (BENCH_CACHE_URL, default redis://127.0.0.1:6379/14, emptied first), as
    production runs it.
@@ -336,8 +337,10 @@ def measure(port, path, args, *, capped=True):
     return {"n": len(latencies), "failures": failures, "median": median, "rate": rate}
 
 
-def measure_all(env, measured, args, log):
-    """[(health, page)] for each page, served by a gunicorn started with ``env``."""
+def measure_all(env, measured, args, log, *, capped=True):
+    """[(health, page)] for each page, served by a gunicorn started with ``env``; at most
+    --max-requests a page when ``capped`` (a slow page), else for --seconds each, as
+    /healthz."""
     process, port = start_gunicorn(env, args.workers, log)
     rows = []
     try:
@@ -347,7 +350,7 @@ def measure_all(env, measured, args, log):
                 fetch(port, path)
         for _name, path in measured:
             health = measure(port, "/healthz", args, capped=False)
-            page = measure(port, path, args)
+            page = measure(port, path, args, capped=capped)
             rows.append((health, page))
             say(
                 f"  measured {path}: {page['rate']:.2f} req/s ({page['n']} requests), "
@@ -457,7 +460,7 @@ def main():
         say("Cache off:")
         uncached = measure_all({**env, "DJANGO_PUBLIC_CACHE": "false"}, measured, args, log)
         say("Cache on:")
-        cached = measure_all(env, measured, args, log)
+        cached = measure_all(env, measured, args, log, capped=False)
         year_path = measured[3][1]
         pledge = Pledge.objects.get(pk=int(measured[7][1].rstrip("/").rsplit("/", 1)[1]))
         say(f"Burst: {args.burst_clients} clients for {args.burst_seconds:g} s on {year_path}")

@@ -98,6 +98,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits (django-ratelimit) count in the cache, which must be shared by every process
 # in production: CACHE_URL=redis://host:6379/0. The in-process default suits one process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Django's Redis backend, reusing its client (core/cache.py says why).
+REDIS_BACKENDS = {"django.core.cache.backends.redis.RedisCache": "core.cache.RedisCache"}
+CACHES["default"]["BACKEND"] = REDIS_BACKENDS.get(
+    CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"]
+)
 
 # The public pages and the API in that cache, never stale (reports/cache.py); off for a
 # measurement of the pages without it. A proxy in front may keep a page this long.

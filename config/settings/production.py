@@ -14,6 +14,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 
 # Rate limits need a cache shared by every gunicorn worker, e.g. redis://redis:6379/0.
 CACHES = {"default": env.cache("CACHE_URL")}
+CACHES["default"]["BACKEND"] = REDIS_BACKENDS.get(  # noqa: F405
+    CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"]
+)
 
 # Trust X-Forwarded-Proto only behind a proxy that overwrites it; otherwise any client
 # could claim to be on HTTPS.
