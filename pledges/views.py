@@ -627,7 +627,7 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
             ended=ended,
             today=self.today,
             assessment_form=context["form"],
-            can_amend=can_amend(self.request.user, commitment),
+            can_amend=can_amend(self.request.user, commitment, self.today),
         )
         return context
 
@@ -640,14 +640,17 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
         return reverse("pledges:commitment_followup", kwargs={"pk": saved.pk})
 
 
-def can_amend(user, commitment):
+def can_amend(user, commitment, today):
     """True when the user may change the commitment's target: an administrator of its
-    municipality, for a numeric target of a published pledge."""
+    municipality, for a numeric target of a published pledge that has not ended (an
+    amendment applies from today or later)."""
     ids = administered_municipality_ids(user)
+    pledge = commitment.pledge
     return (
         commitment.target_value is not None
-        and commitment.pledge.status == Pledge.State.PUBLISHED
-        and (ids is None or commitment.pledge.municipality_id in ids)
+        and pledge.status == Pledge.State.PUBLISHED
+        and (pledge.valid_to is None or pledge.valid_to >= today)
+        and (ids is None or pledge.municipality_id in ids)
     )
 
 

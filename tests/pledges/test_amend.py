@@ -7,6 +7,7 @@ backwards, a reason always, listed on the public page. Today is tests.world.TODA
 from datetime import date
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from pledges.models import Amendment
@@ -73,6 +74,12 @@ class TestPermissions:
         assert url(world.commitment) in client.get(followup).content.decode()
         client.force_login(world.polis)
         assert url(world.commitment) not in client.get(followup).content.decode()
+
+    def test_no_link_once_the_pledge_has_ended(self, client, world):
+        followup = f"/en/samordnare/lofte/{world.commitment.pk}/uppfoljning/"
+        client.force_login(world.admin)
+        with time_machine.travel(date(2027, 1, 10)):
+            assert url(world.commitment) not in client.get(followup).content.decode()
 
 
 class TestForm:
