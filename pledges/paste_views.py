@@ -75,6 +75,17 @@ def highlighted(proposal):
     return pieces
 
 
+def _field_anchor(field):
+    """The id an error summary links to: the input, the first of a group's choices, or
+    the field's block when the group offers none."""
+    subwidgets = field.subwidgets
+    return (
+        field.id_for_label
+        or (subwidgets[0].id_for_label if subwidgets else "")
+        or (f"div_{field.auto_id}")
+    )
+
+
 def _word_end(text, end):
     """``end`` moved to the end of its word: the label follows "trafikinsatser", not
     "trafikinsats" in the middle of it."""
@@ -207,7 +218,7 @@ class PasteView(LoginRequiredMixin, View):
                 row["number"],
                 next(
                     (
-                        (field.id_for_label or field.subwidgets[0].id_for_label, field.label, e)
+                        (_field_anchor(field), field.label, e)
                         for field in row["form"]
                         for e in field.errors
                     ),

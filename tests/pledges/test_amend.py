@@ -119,6 +119,15 @@ class TestForm:
         assert response.status_code == 400
         assert "new_value" in response.context["form"].errors
 
+    @pytest.mark.parametrize("value", ["", "2026-13-01", "i morgon", "0001-01-01"])
+    def test_a_bad_day_is_refused_at_the_field(self, admin_client, world, value):
+        response = admin_client.post(
+            url(world.commitment), {**values(effective_from=value), "confirm": ""}
+        )
+        assert response.status_code == 400
+        assert "effective_from" in response.context["form"].errors
+        assert world.commitment.amendments.count() == 1
+
     def test_outside_the_pledge_is_refused(self, admin_client, world):
         response = admin_client.post(
             url(world.commitment), {**values(effective_from="2027-01-10"), "continue": ""}

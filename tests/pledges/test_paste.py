@@ -140,6 +140,48 @@ class TestReview:
         assert "räddningstjänsten" in response.content.decode()
 
 
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [
+            ("external_parties", "abc"),
+            ("external_parties", "999999"),
+            ("site", "x"),
+            ("activity_type", "no_such_type"),
+            ("focus_tags", "not-offered"),
+            ("responsible", "mayor"),
+            ("target_value", "1e9"),
+            ("text", ""),
+        ],
+    )
+    def test_a_bad_value_is_said_at_its_field(self, admin_client, world, field, value):
+        review = propose(admin_client, world.draft, TWO)
+        response = admin_client.post(url(world.draft), posted(review, **{f"0__{field}": value}))
+        assert response.status_code == 400
+        assert field in response.context["formset"].forms[0].errors
+        assert not world.draft.commitments.exists()
+
+    def test_a_tampered_number_of_forms_is_refused(self, admin_client, world):
+        review = propose(admin_client, world.draft, TWO)
+        data = posted(review)
+        data["proposal-TOTAL_FORMS"] = "5"
+        response = admin_client.post(url(world.draft), data)
+        assert response.status_code == 400
+        assert not world.draft.commitments.exists()
+
+    def test_a_missing_management_form_is_refused(self, admin_client, world):
+        review = propose(admin_client, world.draft, TWO)
+        data = {k: v for k, v in posted(review).items() if "FORMS" not in k}
+        response = admin_client.post(url(world.draft), data)
+        assert response.status_code == 400
+        assert not world.draft.commitments.exists()
+
+    def test_a_too_long_text_is_refused_at_the_field(self, admin_client, world):
+        response = propose(admin_client, world.draft, "Polisen lovar. " * 10_000)
+        assert response.status_code == 400
+        assert "text" in response.context["form"].errors
+
+
 class TestSave:
     def test_corrected_promises_are_added_after_the_existing_ones(self, admin_client, world):
         CommitmentFactory(pledge=world.draft, position=3)
