@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import FormToken
 from accounts.permissions import membership_in
-from places.models import Municipality
+from places.models import Municipality, Organisation, Site, site_name_key
 
 from .models import (
     Activity,
     Amendment,
     Commitment,
+    FocusTag,
     FollowUp,
     Measurement,
     PeriodVerdict,
@@ -29,7 +30,7 @@ from .models import (
     ProgressCount,
     Quantity,
 )
-from .progress import containing, target_in_force
+from .progress import TargetKind, TargetPeriod, containing, target_in_force
 from .selectors import counted_progress
 
 
@@ -683,3 +684,96 @@ def create_once(*, token, user, create, url_of) -> tuple[str, bool]:
     url = url_of(create())
     FormToken.objects.filter(token=token).update(url=url)
     return url, True
+
+
+class ProposalError(ValidationError):
+    """A proposal of ``commitments_add_from_text`` the model refused; ``index`` says which."""
+
+    def __init__(self, error, index):
+        super().__init__(error.error_dict if hasattr(error, "error_dict") else error.messages)
+        self.index = index
+
+
+@transaction.atomic
+def commitments_add_from_text(*, pledge: Pledge, proposals_cleaned, user) -> list[Commitment]:
+    """Add the corrected proposals of a pasted text to a draft, after its commitments, as
+    new ones: all of them or, when one is refused (ProposalError, with its index), none.
+    Each proposal is a ProposalForm's cleaned data; external parties and a place named
+    but not registered are registered in the pledge's municipality. Returns the new
+    commitments in order."""
+    pledge = Pledge.objects.select_for_update().select_related("municipality").get(pk=pledge.pk)
+    if pledge.status != Pledge.State.DRAFT:
+        raise ValidationError(
+            _("Promises are added to a draft only: revise the published pledge."),
+            code="not_draft",
+        )
+    municipality = pledge.municipality
+    last = pledge.commitments.order_by("-position").values_list("position", flat=True).first()
+    position = last or 0
+    created = []
+    for index, data in enumerate(proposals_cleaned):
+        if not data.get("include"):
+            continue
+        position += 1
+        try:
+            created.append(_commitment_from_proposal(pledge, municipality, position, data))
+        except ValidationError as error:
+            raise ProposalError(error, index) from error
+    return created
+
+
+def _commitment_from_proposal(pledge, municipality, position, data):
+    kind = data["target_kind"]
+    commitment = Commitment(
+        pledge=pledge,
+        position=position,
+        text=data["text"],
+        responsible=data["responsible"],
+        activity_type_id=data["activity_type"],
+        target_kind=kind,
+        target_value=None if kind == TargetKind.QUALITATIVE else data.get("target_value"),
+        target_period=data.get("target_period") or TargetPeriod.YEAR,
+        quantity_id=data.get("quantity") or None,
+        school_year_only=bool(data.get("school_year_only")),
+        change=Commitment.Change.NEW,
+    )
+    commitment.full_clean()
+    commitment.save()
+    externals = list(
+        Organisation.objects.filter(
+            Q(municipality=municipality) | Q(municipality__isnull=True),
+            kind=Organisation.Kind.EXTERNAL,
+            pk__in=data.get("external_parties") or [],
+        )
+    )
+    for name in data.get("new_external_parties") or []:
+        organisation = Organisation.objects.filter(
+            name__iexact=name, kind=Organisation.Kind.EXTERNAL
+        ).first()
+        if organisation is None:
+            organisation = Organisation(
+                name=name, kind=Organisation.Kind.EXTERNAL, municipality=municipality
+            )
+            organisation.full_clean()
+            organisation.save()
+        externals.append(organisation)
+    commitment.external_parties.set(externals)
+    commitment.focus_tags.set(
+        [FocusTag.objects.get_or_create(name=name)[0] for name in data.get("focus_tags") or []]
+    )
+    site = None
+    if data.get("site"):
+        site = Site.objects.filter(municipality=municipality, pk=data["site"]).first()
+    elif (data.get("new_site") or "").strip():
+        name = " ".join(data["new_site"].split())
+        site = Site.objects.filter(municipality=municipality, name_key=site_name_key(name)).first()
+        if site is None:
+            site = Site(municipality=municipality, name=name)
+            try:
+                site.full_clean()
+            except ValidationError as error:
+                raise ValidationError({"new_site": error.messages}, code="bad_site") from error
+            site.save()
+    if site is not None:
+        commitment.target_sites.set([site])
+    return commitment

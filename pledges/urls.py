@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import amend_views, paste_views, views
 
 app_name = "pledges"
 
@@ -42,5 +42,15 @@ urlpatterns = [
         "lofte/<int:pk>/bedomning/<str:start>/",
         views.VerdictView.as_view(),
         name="verdict_edit",
+    ),
+    path(
+        "revidering/<int:pk>/klistra-in/",
+        paste_views.PasteView.as_view(),
+        name="revision_paste",
+    ),
+    path(
+        "lofte/<int:pk>/andra-mal/",
+        amend_views.CommitmentAmendView.as_view(),
+        name="commitment_amend",
     ),
 ]

@@ -36,7 +36,7 @@ from django.views.generic import (
 from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import FormToken, Membership
-from accounts.permissions import membership_in, memberships_of
+from accounts.permissions import administered_municipality_ids, membership_in, memberships_of
 from core.forms import bad_pk
 
 from . import progress, services, transfer
@@ -627,6 +627,7 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
             ended=ended,
             today=self.today,
             assessment_form=context["form"],
+            can_amend=can_amend(self.request.user, commitment, self.today),
         )
         return context
 
@@ -637,6 +638,20 @@ class CommitmentFollowUpView(CommitmentMixin, ServiceFormMixin, FormView):
 
     def success_url_for(self, saved):
         return reverse("pledges:commitment_followup", kwargs={"pk": saved.pk})
+
+
+def can_amend(user, commitment, today):
+    """True when the user may change the commitment's target: an administrator of its
+    municipality, for a numeric target of a published pledge that has not ended (an
+    amendment applies from today or later)."""
+    ids = administered_municipality_ids(user)
+    pledge = commitment.pledge
+    return (
+        commitment.target_value is not None
+        and pledge.status == Pledge.State.PUBLISHED
+        and (pledge.valid_to is None or pledge.valid_to >= today)
+        and (ids is None or pledge.municipality_id in ids)
+    )
 
 
 def judge(commitment, today):
