@@ -13,8 +13,9 @@ Usage: python scripts/bench.py [--quick] [--seconds S] [--max-requests N] [--thr
    workers, and loads each page with T concurrent clients for S seconds or N requests,
    whichever comes first (requests under way then are waited for), right after loading
    /healthz the same way: the ratio to /healthz says how far a page is from the cheapest
-   request the stack can answer, on the same machine at the same moment (with the cache
-   on, each page for the full S seconds, as /healthz). Twice: with the
+   request the stack can answer, on the same machine at the same moment. With the cache
+   on, the page and /healthz are loaded at the same time by half the clients each, for
+   S seconds: both see the same load on the machine. Twice: with the
    public cache off (DJANGO_PUBLIC_CACHE=false: every request renders), then on, in
    Redis (BENCH_CACHE_URL, default redis://127.0.0.1:6379/14, emptied first), as
    production runs it.
@@ -337,7 +338,38 @@ def measure(port, path, args, *, capped=True):
     return {"n": len(latencies), "failures": failures, "median": median, "rate": rate}
 
 
-def measure_all(env, measured, args, log, *, capped=True):
+def measure_paired(port, path, args):
+    """``path`` and /healthz loaded at the same time, by half the clients each, for
+    --seconds: both share the machine's load of that moment, so their ratio says what the
+    page costs next to /healthz even when other work on the machine comes and goes."""
+    results = {}
+    half = max(1, args.threads // 2)
+
+    def run(name, target):
+        results[name] = load(
+            port, target, seconds=args.seconds, max_requests=sys.maxsize, threads=half
+        )
+
+    threads = [
+        threading.Thread(target=run, args=("health", "/healthz")),
+        threading.Thread(target=run, args=("page", path)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    figures = {}
+    for name, (latencies, failures, elapsed) in results.items():
+        figures[name] = {
+            "n": len(latencies),
+            "failures": failures,
+            "median": statistics.median(latencies) if latencies else float("nan"),
+            "rate": len(latencies) / elapsed if elapsed else 0.0,
+        }
+    return figures["health"], figures["page"]
+
+
+def measure_all(env, measured, args, log, *, capped=True, paired=False):
     """[(health, page)] for each page, served by a gunicorn started with ``env``; at most
     --max-requests a page when ``capped`` (a slow page), else for --seconds each, as
     /healthz."""
@@ -349,8 +381,11 @@ def measure_all(env, measured, args, log, *, capped=True):
             for _ in range(args.workers):
                 fetch(port, path)
         for _name, path in measured:
-            health = measure(port, "/healthz", args, capped=False)
-            page = measure(port, path, args, capped=capped)
+            if paired:
+                health, page = measure_paired(port, path, args)
+            else:
+                health = measure(port, "/healthz", args, capped=False)
+                page = measure(port, path, args, capped=capped)
             rows.append((health, page))
             say(
                 f"  measured {path}: {page['rate']:.2f} req/s ({page['n']} requests), "
@@ -460,7 +495,7 @@ def main():
         say("Cache off:")
         uncached = measure_all({**env, "DJANGO_PUBLIC_CACHE": "false"}, measured, args, log)
         say("Cache on:")
-        cached = measure_all(env, measured, args, log, capped=False)
+        cached = measure_all(env, measured, args, log, paired=True)
         year_path = measured[3][1]
         pledge = Pledge.objects.get(pk=int(measured[7][1].rstrip("/").rsplit("/", 1)[1]))
         say(f"Burst: {args.burst_clients} clients for {args.burst_seconds:g} s on {year_path}")
@@ -479,7 +514,8 @@ def main():
         f"{args.seconds:g} s or {args.max_requests} requests per page, each after "
         f"{args.seconds:g} s on /healthz. Queries: one request through the test client "
         "(with BEGIN and COMMIT where a view runs in a transaction). Median ms: the latency "
-        "under that load. Ratio: the page's req/s over the /healthz req/s measured just before it."
+        "under that load. Ratio: the page's req/s over the /healthz req/s measured just before "
+        "it (cache off), or at the same time, half the clients each (cache on)."
     )
     header = (
         f"{'page':<28} {'queries':>7} {'HTML KB':>8} | {'off req/s':>9} {'ms':>7} "
