@@ -36,7 +36,7 @@ from django.views.generic import (
 from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import FormToken, Membership
-from accounts.permissions import membership_in, memberships_of
+from accounts.permissions import administered_municipality_ids, membership_in, memberships_of
 from core.forms import bad_pk
 
 from . import progress, services, transfer
@@ -143,6 +143,15 @@ class DashboardView(CoordinatorMixin, TemplateView):
         # Each report with the administrators to ask when its pledge has ended (else None).
         admins = self.admins_of_ended(pledges)
         context["sections"] = [(report, admins.get(report.pledge.pk)) for report in reports]
+        # The administrators' entry to the guided revision (pledges.revision_views).
+        administered = administered_municipality_ids(user)
+        context["revisable"] = {
+            p.pk
+            for p in pledges
+            if p.status == Pledge.State.PUBLISHED
+            and (administered is None or p.municipality_id in administered)
+        }
+        context["administers"] = administered is None or bool(administered)
         return context
 
     def admins_of_ended(self, pledges):
