@@ -531,3 +531,26 @@ class TestQueries:
             self.grow(draft, n)
             with django_assert_num_queries(19):
                 assert client.get(promise_url(draft, previous)).status_code == 200
+
+
+class TestEntries:
+    def test_revise_carries_the_focus_areas_over(self, client_for, live):
+        client_for("admin").post(reverse("pledges:revision_start", args=[live.pk]))
+        draft = Pledge.objects.get(revises=live)
+        carried = draft.commitments.select_related("previous")
+        answered = [c for c in carried if c.previous.focus_areas.exists()]
+        assert answered
+        for commitment in answered:
+            assert set(commitment.focus_areas.all()) == set(commitment.previous.focus_areas.all())
+
+    def test_dashboard_offers_revise_to_administrators_only(self, client_for, live):
+        start = reverse("pledges:revision_start", args=[live.pk])
+        assert f'action="{start}"' in client_for("admin").get("/samordnare/").content.decode()
+        assert start not in client_for("polis").get("/samordnare/").content.decode()
+
+    def test_admin_change_page_links_to_the_guided_revision(self, client_for, live, draft):
+        client = client_for("admin")
+        page = client.get(reverse("admin:pledges_pledge_change", args=[live.pk])).content.decode()
+        assert reverse("pledges:revision_start", args=[live.pk]) in page
+        page = client.get(reverse("admin:pledges_pledge_change", args=[draft.pk])).content.decode()
+        assert url("revision", draft) in page
