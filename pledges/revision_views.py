@@ -594,8 +594,9 @@ class ReviewView(ReviewMixin, TemplateView):
 
 
 class PublishView(ReviewMixin, TemplateView):
-    """The confirmation: what becomes public, what the predecessor becomes; POST
-    publishes through pledges.services.pledge_publish."""
+    """The confirmation: what becomes public, what the predecessor becomes ("Publish" on
+    the summary posts here); "Yes, publish" (``confirm``) publishes through
+    pledges.services.pledge_publish."""
 
     template_name = "pledges/revision/publish.html"
 
@@ -603,6 +604,8 @@ class PublishView(ReviewMixin, TemplateView):
         context = self.get_context_data()
         if context["unfinished"]:
             return self.render_to_response(context, status=400)
+        if "confirm" not in request.POST:
+            return self.render_to_response(context)
         try:
             pledge = services.pledge_publish(pledge=self.draft)
         except ValidationError as error:

@@ -317,7 +317,7 @@ class TestPublish:
     def test_publish_refused_with_a_pointer_while_steps_remain(self, client_for, draft):
         client = client_for("admin")
         previous = draft.revises.commitments.order_by("position").first()
-        response = client.post(url("revision_publish", draft))
+        response = client.post(url("revision_publish", draft), {"confirm": "1"})
         assert response.status_code == 400
         page = response.content.decode()
         assert f'href="{promise_url(draft, previous)}"' in page
@@ -329,7 +329,7 @@ class TestPublish:
         go_through(client, draft)
         # A promise vanished without being dropped (the admin deleted it elsewhere).
         draft.commitments.filter(change=Commitment.Change.CONTINUED).first().delete()
-        response = client.post(url("revision_publish", draft))
+        response = client.post(url("revision_publish", draft), {"confirm": "1"})
         assert response.status_code == 400
         page = response.content.decode()
         assert "neither carried on nor dropped" in page or "varken förs vidare" in page
@@ -350,14 +350,20 @@ class TestPublish:
             valid_from=date(2027, 6, 1),
             valid_to=date(2027, 12, 31),
         )
-        response = client.post(url("revision_publish", draft))
+        response = client.post(url("revision_publish", draft), {"confirm": "1"})
         assert response.status_code == 400
         assert f'href="{url("revision_period", draft)}"' in response.content.decode()
 
     def test_confirmation_says_what_becomes_public(self, client_for, draft):
         client = client_for("admin")
         go_through(client, draft)
-        page = client.get(url("revision_publish", draft)).content.decode()
+        # "Publish" on the summary only shows the confirmation.
+        response = client.post(url("revision_publish", draft))
+        assert response.status_code == 200
+        draft.refresh_from_db()
+        assert draft.status == Pledge.State.DRAFT
+        page = response.content.decode()
+        assert 'name="confirm"' in page
         assert "/kommun/asele/2027/" in page
         assert draft.revises.title in page
         assert "Insatsen är genomförd." in page
@@ -368,7 +374,7 @@ class TestPublish:
     ):
         admin = client_for("admin")
         go_through(admin, draft)
-        response = admin.post(url("revision_publish", draft))
+        response = admin.post(url("revision_publish", draft), {"confirm": "1"})
         assert response.status_code == 302
         assert response.url == "/kommun/asele/2027/"
         draft.refresh_from_db()
@@ -412,7 +418,7 @@ class TestFirstPledge:
         assert url("revision_new", draft) in page
         assert "lofte/" not in page
         go_through(client, draft)
-        response = client.post(url("revision_publish", draft))
+        response = client.post(url("revision_publish", draft), {"confirm": "1"})
         assert response.status_code == 302
         draft.refresh_from_db()
         assert draft.status == Pledge.State.PUBLISHED
@@ -484,9 +490,9 @@ class TestPermissions:
             ).status_code
             == 403
         )
-        assert client.post(url("revision_publish", draft)).status_code == 403
+        assert client.post(url("revision_publish", draft), {"confirm": "1"}).status_code == 403
         client.force_login(world.admin)
-        assert client.post(url("revision_publish", draft)).status_code == 404
+        assert client.post(url("revision_publish", draft), {"confirm": "1"}).status_code == 404
         assert (
             client.post(reverse("pledges:revision_start", args=[draft.revises_id])).status_code
             == 404
