@@ -47,6 +47,12 @@ def test_admin_revises_the_live_pledge(page, demo_site, capsys):
     assert len(previous) >= 3
     start, end = successor_period(live.valid_from, live.valid_to, today)
     log_in(page, demo_site, "admin")
+    # The pages around the flow, not counted: what "Revise" in the admin opens, and the
+    # start of a first pledge.
+    for address in (f"/samordnare/revidering/revidera/{live.pk}/", "/samordnare/revidering/nytt/"):
+        page.goto(demo_site + address)
+        assert_no_axe_violations(page)
+    page.goto(f"{demo_site}/samordnare/")
     user = Steps(page)
 
     # "Revidera" on the dashboard: the task list of the new draft.

@@ -560,3 +560,48 @@ class TestEntries:
         assert reverse("pledges:revision_start", args=[live.pk]) in page
         page = client.get(reverse("admin:pledges_pledge_change", args=[draft.pk])).content.decode()
         assert url("revision", draft) in page
+
+
+class TestAllOrNothing:
+    def test_a_refused_revision_keeps_the_drop_it_would_replace(self, draft):
+        from django.core.exceptions import ValidationError
+
+        from pledges.services import Decision, revision_decide
+
+        previous = draft.revises.commitments.order_by("position").first()
+        revision_decide(pledge=draft, previous=previous, decision=Decision.DROP, reason="Klart.")
+        # A qualitative promise with a number: refused by the model, after the drop was
+        # deleted and the carried promise made anew in the same transaction.
+        bad = {**previous.promise(["text", "responsible", "activity_type"]), "target_value": 5}
+        bad["target_kind"] = "qualitative"
+        with pytest.raises(ValidationError):
+            revision_decide(
+                pledge=draft,
+                previous=previous,
+                decision=Decision.REVISE,
+                values=bad,
+                m2m={},
+                change_note="Nytt mål.",
+            )
+        assert DroppedCommitment.objects.get(pledge=draft, commitment=previous).reason == "Klart."
+        assert not draft.commitments.filter(previous=previous).exists()
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "/samordnare/revidering/99999999999999999999/",
+            "/samordnare/revidering/{draft}/lofte/99999999999999999999/",
+            "/samordnare/revidering/{draft}/nya-loften/99999999999999999999/",
+            "/samordnare/revidering/revidera/99999999999999999999/",
+        ],
+    )
+    def test_absurd_ids_are_404(self, client_for, draft, path):
+        assert client_for("admin").get(path.format(draft=draft.pk)).status_code == 404
+
+    def test_absurd_dates_are_refused_at_the_field(self, client_for, draft):
+        response = client_for("admin").post(
+            url("revision_period", draft),
+            {"title": "x", "valid_from": "0001-01-01", "valid_to": "99999-12-31"},
+        )
+        assert response.status_code == 400
+        assert 'href="#id_valid_to"' in response.content.decode()
