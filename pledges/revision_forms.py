@@ -12,7 +12,13 @@ from .models import ActivityType, Commitment, FocusTag, Quantity, Unit
 from .services import Decision
 
 
-class PeriodForm(forms.Form):
+class LoadedAtMixin(forms.Form):
+    # The draft's ``updated_at`` when the form was loaded: a save by someone else since
+    # is refused (pledges.services.STALE_DRAFT_MESSAGE).
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class PeriodForm(LoadedAtMixin):
     title = forms.CharField(label=_("Title"), max_length=200)
     valid_from = iso_date_field(_("Valid from"))
     valid_to = iso_date_field(
@@ -127,7 +133,7 @@ class PromiseForm(forms.ModelForm):
         return {name: self.cleaned_data.get(name, []) for name in self.M2M}
 
 
-class SigningForm(forms.Form):
+class SigningForm(LoadedAtMixin):
     signatories = forms.CharField(
         label=_("Signatories"),
         max_length=2000,

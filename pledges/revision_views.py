@@ -119,7 +119,16 @@ class RevisionMixin(LoginRequiredMixin):
 
     def refuse(self, forms, error):
         """Show a service's refusal on the step's forms: each field's error at the field
-        of the form that has it, the others above the first form."""
+        of the form that has it, the others above the first form. Refused as stale, the
+        form then carries the draft's time of saving as it is now: sent again, after a
+        look, it saves."""
+        if "loaded_at" in forms[0].fields and any(
+            e.code == "stale" for e in getattr(error, "error_list", [])
+        ):
+            data = forms[0].data.copy()
+            updated = Pledge.objects.values_list("updated_at", flat=True).get(pk=self.draft.pk)
+            data[forms[0].add_prefix("loaded_at")] = updated.isoformat()
+            forms[0].data = data
         if hasattr(error, "error_dict"):
             for field, field_errors in error.message_dict.items():
                 form = next((f for f in forms if field in f.fields), forms[0])
@@ -354,12 +363,16 @@ class PeriodStepView(StepMixin, TemplateView):
                     "title": draft.title,
                     "valid_from": draft.valid_from,
                     "valid_to": draft.valid_to,
+                    "loaded_at": draft.updated_at.isoformat(),
                 },
             )
         ]
 
     def save(self, forms):
-        services.revision_period_save(pledge=self.draft, **forms[0].cleaned_data)
+        data = dict(forms[0].cleaned_data)
+        services.revision_period_save(
+            pledge=self.draft, loaded_at=data.pop("loaded_at") or None, **data
+        )
 
 
 class PromiseStepView(StepMixin, TemplateView):
@@ -552,12 +565,20 @@ class SigningStepView(StepMixin, TemplateView):
         draft = self.draft
         return [
             SigningForm(
-                data, initial={"signatories": draft.signatories, "signed_on": draft.signed_on}
+                data,
+                initial={
+                    "signatories": draft.signatories,
+                    "signed_on": draft.signed_on,
+                    "loaded_at": draft.updated_at.isoformat(),
+                },
             )
         ]
 
     def save(self, forms):
-        services.revision_signing_save(pledge=self.draft, **forms[0].cleaned_data)
+        data = dict(forms[0].cleaned_data)
+        services.revision_signing_save(
+            pledge=self.draft, loaded_at=data.pop("loaded_at") or None, **data
+        )
 
 
 class ReviewMixin(RevisionMixin):

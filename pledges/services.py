@@ -692,11 +692,21 @@ def create_once(*, token, user, create, url_of) -> tuple[str, bool]:
 NOT_DRAFT_MESSAGE = gettext_lazy("This pledge has been published; it can no longer be changed.")
 
 
-def _locked_draft(pledge):
-    """The draft, locked for the step's write; refuses a pledge published meanwhile."""
+STALE_DRAFT_MESSAGE = gettext_lazy(
+    "Someone else saved this step while you were editing it. What you typed is kept; "
+    "check it against the page as it is now and save again."
+)
+
+
+def _locked_draft(pledge, loaded_at=None):
+    """The draft, locked for the step's write; refuses a pledge published meanwhile, and
+    one saved by someone else since ``loaded_at`` (its ``updated_at`` when the step's
+    form was loaded), when given."""
     current = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if current.status != Pledge.State.DRAFT:
         raise ValidationError(NOT_DRAFT_MESSAGE, code="not_draft")
+    if loaded_at is not None and current.updated_at.isoformat() != loaded_at:
+        raise ValidationError(STALE_DRAFT_MESSAGE, code="stale")
     return current
 
 
@@ -728,11 +738,13 @@ def pledge_start(*, municipality, valid_from, valid_to, title: str = "") -> Pled
 
 
 @transaction.atomic
-def revision_period_save(*, pledge: Pledge, title: str, valid_from, valid_to) -> Pledge:
+def revision_period_save(
+    *, pledge: Pledge, title: str, valid_from, valid_to, loaded_at=None
+) -> Pledge:
     """Set a draft's title and validity; refused at the field when the period overlaps
     another published pledge of the municipality or does not follow the pledge it
-    revises. Returns the draft."""
-    pledge = _locked_draft(pledge)
+    revises, and refused when the draft was saved since ``loaded_at``. Returns it."""
+    pledge = _locked_draft(pledge, loaded_at)
     pledge.title, pledge.valid_from, pledge.valid_to = title, valid_from, valid_to
     pledge.full_clean()
     try:
@@ -867,9 +879,10 @@ def revision_step_complete(*, pledge: Pledge, step: str) -> Pledge:
 
 
 @transaction.atomic
-def revision_signing_save(*, pledge: Pledge, signatories: str, signed_on) -> Pledge:
-    """Set who signed the draft and when. Returns it."""
-    pledge = _locked_draft(pledge)
+def revision_signing_save(*, pledge: Pledge, signatories: str, signed_on, loaded_at=None) -> Pledge:
+    """Set who signed the draft and when, unless the draft was saved since ``loaded_at``.
+    Returns it."""
+    pledge = _locked_draft(pledge, loaded_at)
     pledge.signatories, pledge.signed_on = signatories, signed_on
     pledge.full_clean()
     pledge.save()

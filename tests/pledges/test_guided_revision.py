@@ -605,3 +605,33 @@ class TestAllOrNothing:
         )
         assert response.status_code == 400
         assert 'href="#id_valid_to"' in response.content.decode()
+
+
+class TestStale:
+    def test_a_period_saved_meanwhile_is_not_overwritten_unseen(self, client_for, draft):
+        client = client_for("admin")
+        page = client.get(url("revision_period", draft)).content.decode()
+        loaded_at = re.search(r'name="loaded_at" value="([^"]+)"', page).group(1)
+        # Someone else saves the period meanwhile (the clock ticks on).
+        client.post(
+            url("revision_period", draft),
+            {"title": "Deras titel", "valid_from": "2027-01-01", "valid_to": "2027-12-31"},
+        )
+        mine = {
+            "title": "Min titel",
+            "valid_from": "2027-01-01",
+            "valid_to": "2027-12-31",
+            "loaded_at": loaded_at,
+        }
+        response = client.post(url("revision_period", draft), mine)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'value="Min titel"' in page
+        draft.refresh_from_db()
+        assert draft.title == "Deras titel"
+        # Sent again after a look, it saves.
+        newer = re.search(r'name="loaded_at" value="([^"]+)"', page).group(1)
+        assert newer != loaded_at
+        client.post(url("revision_period", draft), {**mine, "loaded_at": newer})
+        draft.refresh_from_db()
+        assert draft.title == "Min titel"
