@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from places.models import Organisation, Site
 
-from .forms import iso_date_field
+from .forms import form_token_field, iso_date_field
 from .models import ActivityType, Commitment, FocusTag, Quantity, Unit
 from .services import Decision
 
@@ -151,3 +151,10 @@ class StartForm(forms.Form):
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+
+
+class TokenForm(forms.Form):
+    """The token by which a form that adds a promise, sent twice, adds it once
+    (pledges.services.create_once)."""
+
+    form_token = form_token_field()

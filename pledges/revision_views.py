@@ -29,11 +29,18 @@ from core.forms import bad_pk
 from places.models import Municipality
 
 from . import services
-from .forms import attach_errors
+from .forms import attach_errors, sent_before
 from .models import Commitment, Pledge
 from .progress import successor_period
-from .revision_forms import DecisionForm, PeriodForm, PromiseForm, SigningForm, StartForm
-from .services import Decision, promise_step
+from .revision_forms import (
+    DecisionForm,
+    PeriodForm,
+    PromiseForm,
+    SigningForm,
+    StartForm,
+    TokenForm,
+)
+from .services import SENT_TWICE_MESSAGE, Decision, create_once, promise_step
 
 
 def check_admin(user, municipality_id):
@@ -88,6 +95,8 @@ class RevisionMixin(LoginRequiredMixin):
     """A step of the guided revision of the draft ``pk``: for its municipality's
     administrators only."""
 
+    statuses = (Pledge.State.DRAFT,)
+
     @cached_property
     def today(self):
         return timezone.localdate()
@@ -100,7 +109,7 @@ class RevisionMixin(LoginRequiredMixin):
         self.draft = get_object_or_404(
             Pledge.objects.select_related("municipality", "revises"),
             pk=kwargs["pk"],
-            status=Pledge.State.DRAFT,
+            status__in=self.statuses,
         )
         check_admin(request.user, self.draft.municipality_id)
         return super().dispatch(request, *args, **kwargs)
@@ -467,9 +476,12 @@ class NewPromisesView(StepMixin, TemplateView):
     def get_forms(self, data=None):
         if data is not None and self.DONE in data:
             data = None
-        return [PromiseForm(data, pledge=self.draft, prefix="promise")]
+        return [PromiseForm(data, pledge=self.draft, prefix="promise"), TokenForm(data)]
 
     def post(self, request, *args, **kwargs):
+        if url := sent_before(request):
+            messages.info(request, SENT_TWICE_MESSAGE)
+            return redirect(url)
         if self.DONE in request.POST:
             if not self.draft.commitments.exists():
                 messages.error(request, _("A pledge needs at least one promise: add one."))
@@ -483,9 +495,14 @@ class NewPromisesView(StepMixin, TemplateView):
         return super().post(request, *args, **kwargs)
 
     def save(self, forms):
-        promise = forms[0]
-        services.revision_commitment_save(
-            pledge=self.draft, values=promise.values(), m2m=promise.m2m()
+        promise, token = forms
+        create_once(
+            token=token.cleaned_data.get("form_token"),
+            user=self.request.user,
+            create=lambda: services.revision_commitment_save(
+                pledge=self.draft, values=promise.values(), m2m=promise.m2m()
+            ),
+            url_of=lambda _commitment: self.next_step_url(self.step),
         )
 
     def next_step_url(self, after):
@@ -499,6 +516,7 @@ class NewPromisesView(StepMixin, TemplateView):
         except NoReverseMatch:
             paste_url = ""
         return super().get_context_data(
+            token_form=kwargs["forms"][1],
             new=self.draft.commitments.filter(change=Commitment.Change.NEW).order_by("position"),
             paste_available=bool(paste_url),
             paste_url=paste_url,
@@ -620,8 +638,18 @@ class PublishView(ReviewMixin, TemplateView):
     pledges.services.pledge_publish."""
 
     template_name = "pledges/revision/publish.html"
+    # Sent twice, the second post finds the pledge published: it goes where the first did.
+    statuses = (Pledge.State.DRAFT, Pledge.State.PUBLISHED)
+
+    def get(self, request, *args, **kwargs):
+        if self.draft.status != Pledge.State.DRAFT:
+            return redirect(self.draft.get_absolute_url())
+        return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        if self.draft.status != Pledge.State.DRAFT:
+            messages.info(request, SENT_TWICE_MESSAGE)
+            return redirect(self.draft.get_absolute_url())
         context = self.get_context_data()
         if context["unfinished"]:
             return self.render_to_response(context, status=400)
@@ -630,6 +658,10 @@ class PublishView(ReviewMixin, TemplateView):
         try:
             pledge = services.pledge_publish(pledge=self.draft)
         except ValidationError as error:
+            if any(item.code == "not_draft" for item in error.error_list):
+                # Published by a post sent just before this one.
+                messages.info(request, SENT_TWICE_MESSAGE)
+                return redirect(self.draft.get_absolute_url())
             errors = []
             for item in error.error_list:
                 key = STEP_OF_ERROR.get(item.code)

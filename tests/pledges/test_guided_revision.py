@@ -635,3 +635,24 @@ class TestStale:
         client.post(url("revision_period", draft), {**mine, "loaded_at": newer})
         draft.refresh_from_db()
         assert draft.title == "Min titel"
+
+
+class TestSentTwice:
+    def test_a_new_promise_sent_twice_is_added_once(self, client_for, draft):
+        client = client_for("admin")
+        page = client.get(url("revision_new", draft)).content.decode()
+        token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+        data = {**PROMISE_FIELDS, "form_token": token}
+        first = client.post(url("revision_new", draft), data)
+        second = client.post(url("revision_new", draft), data)
+        assert first.status_code == second.status_code == 302
+        assert second.url == first.url
+        assert draft.commitments.filter(change=Commitment.Change.NEW).count() == 1
+
+    def test_publish_sent_twice_lands_on_the_public_page(self, client_for, draft):
+        client = client_for("admin")
+        go_through(client, draft)
+        first = client.post(url("revision_publish", draft), {"confirm": "1"})
+        second = client.post(url("revision_publish", draft), {"confirm": "1"})
+        assert first.status_code == second.status_code == 302
+        assert second.url == first.url == "/kommun/asele/2027/"
