@@ -231,7 +231,10 @@ class FirstPledgeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", StartForm(municipalities=self.municipalities))
-        return super().get_context_data(**kwargs)
+        drafts = Pledge.objects.filter(
+            status=Pledge.State.DRAFT, revises=None, municipality__in=self.municipalities
+        ).select_related("municipality")
+        return super().get_context_data(drafts=drafts, **kwargs)
 
     def post(self, request, *args, **kwargs):
         form = StartForm(request.POST, municipalities=self.municipalities)
@@ -430,7 +433,15 @@ class PromiseStepView(StepMixin, TemplateView):
             m2m = {name: list(getattr(self.previous, name).all()) for name in PromiseForm.M2M}
         else:
             m2m = {}
-        promise = PromiseForm(data, instance=carried, initial=m2m, pledge=draft, prefix="promise")
+        promise = PromiseForm(
+            data,
+            instance=carried,
+            initial=m2m,
+            pledge=draft,
+            prefix="promise",
+            # Its fields are required only for a revision: the browser must not insist.
+            use_required_attribute=False,
+        )
         return [DecisionForm(data, initial=initial), promise]
 
     def forms_valid(self, forms):

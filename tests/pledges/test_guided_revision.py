@@ -417,6 +417,9 @@ class TestFirstPledge:
         page = client.get(url("revision", draft)).content.decode()
         assert url("revision_new", draft) in page
         assert "lofte/" not in page
+        # Begun, it is listed to be continued.
+        page = client.get(reverse("pledges:revision_first")).content.decode()
+        assert f'href="{url("revision", draft)}"' in page
         go_through(client, draft)
         response = client.post(url("revision_publish", draft), {"confirm": "1"})
         assert response.status_code == 302
