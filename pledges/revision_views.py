@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -97,10 +98,6 @@ class RevisionMixin(LoginRequiredMixin):
 
     statuses = (Pledge.State.DRAFT,)
 
-    @cached_property
-    def today(self):
-        return timezone.localdate()
-
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
@@ -165,8 +162,9 @@ class RevisionMixin(LoginRequiredMixin):
 
 
 class RevisionStartView(LoginRequiredMixin, TemplateView):
-    """ "Revise" on a published pledge: opens the task list of its draft successor, made
-    now for the next period counted from today, or the one begun before."""
+    """The "Revise" button of a published pledge: opens the task list of its draft
+    successor, made now for the next period counted from today, or the one begun
+    before. Its page (GET) says so first, for the link from the admin."""
 
     template_name = "pledges/revision/start.html"
     # The dialogues app carries the focus areas of the promises over too (its ready()).
@@ -203,9 +201,16 @@ class RevisionStartView(LoginRequiredMixin, TemplateView):
         )
         try:
             draft = self.revise_pledge(pledge=self.pledge, valid_from=start, valid_to=end)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("pledges:dashboard")
+        except (ValidationError, IntegrityError) as error:
+            # Pressed twice at once, the other press has made the draft: open it.
+            draft = self.pledge.revisions.filter(status=Pledge.State.DRAFT).first()
+            if draft is None:
+                if isinstance(error, IntegrityError):
+                    error = ValidationError(
+                        _("Another pledge of the municipality starts on %(day)s.") % {"day": start}
+                    )
+                messages.error(request, " ".join(error.messages))
+                return redirect("pledges:dashboard")
         return redirect("pledges:revision", pk=draft.pk)
 
 

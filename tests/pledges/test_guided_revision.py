@@ -659,3 +659,13 @@ class TestSentTwice:
         second = client.post(url("revision_publish", draft), {"confirm": "1"})
         assert first.status_code == second.status_code == 302
         assert second.url == first.url == "/kommun/asele/2027/"
+
+
+def test_revise_when_the_next_period_is_taken_says_why(client, world):
+    # The world's draft (not a revision) already starts on 1 January 2027.
+    client.force_login(world.admin)
+    response = client.post(reverse("pledges:revision_start", args=[world.pledge.pk]), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0] == "/samordnare/"
+    assert not Pledge.objects.filter(revises=world.pledge).exists()
+    assert list(response.context["messages"])
