@@ -175,10 +175,26 @@ class PledgeAdmin(ScopedHistoryAdmin):
     # The dialogues app revises through its own service, which carries focus areas over.
     revise_pledge = staticmethod(pledge_revise)
 
+    # Kept by the guided revision (pledges.revision_views), not typed here.
+    exclude = ["revision_steps"]
+
     def get_readonly_fields(self, request, obj=None):
         if obj and obj.is_public:
-            return [f.name for f in Pledge._meta.fields]
-        return ["status", "preview"]
+            fields = [f.name for f in Pledge._meta.fields if f.name != "revision_steps"]
+            return [*fields, "guided_revision"]
+        return ["status", "preview", "guided_revision"]
+
+    @admin.display(description=_("Guided revision"))
+    def guided_revision(self, obj):
+        """The way into the guided revision: "Revise" on a published pledge, "continue"
+        on a draft."""
+        if obj is None or obj.pk is None or obj.status == Pledge.State.SUPERSEDED:
+            return "–"
+        if obj.status == Pledge.State.PUBLISHED:
+            url = reverse("pledges:revision_start", kwargs={"pk": obj.pk})
+            return format_html('<a class="button" href="{}">{}</a>', url, _("Revise"))
+        url = reverse("pledges:revision", kwargs={"pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Continue in the guided revision"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Commitment:

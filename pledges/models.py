@@ -201,6 +201,12 @@ class Pledge(models.Model):
         default=False,
         help_text=_("Invented for the demonstration, not a real pledge."),
     )
+    revision_steps = models.JSONField(
+        _("revision steps completed"),
+        default=list,
+        blank=True,
+        help_text=_("For a draft: the steps of the guided revision the admins have saved."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -321,6 +321,21 @@ def next_period(valid_from: date, valid_to: date) -> tuple[date, date]:
     return start, _shift_years(valid_to, years)
 
 
+def successor_period(valid_from: date, valid_to: date | None, today: date):
+    """The default validity of a pledge's successor, counted from ``today``: periods of
+    the predecessor's length follow each other from its end (``next_period``), and the
+    first one that has not ended by ``today`` is proposed. A pledge still in force is
+    followed by the period right after it (2026 -> 2027); one that ended long ago by the
+    period holding today (2018, today in 2026 -> 2026), never by one in the past. A pledge
+    valid until further notice is succeeded from today, until further notice."""
+    if valid_to is None:
+        return today, None
+    start, end = next_period(valid_from, valid_to)
+    while end < today:
+        start, end = next_period(start, end)
+    return start, end
+
+
 def capped_total(done_per_site: Mapping[object, int], per_site_target: int) -> int:
     """Done per site, each site capped at its target: 3 + 0 against 2 each is 2."""
     return sum(min(done, per_site_target) for done in done_per_site.values())

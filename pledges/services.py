@@ -22,6 +22,7 @@ from .models import (
     Activity,
     Amendment,
     Commitment,
+    DroppedCommitment,
     FocusTag,
     FollowUp,
     Measurement,
@@ -777,3 +778,207 @@ def _commitment_from_proposal(pledge, municipality, position, data):
     if site is not None:
         commitment.target_sites.set([site])
     return commitment
+
+
+# The guided revision (pledges.revision_views): a draft is built step by step, each step
+# saved as it goes and refused at its own fields.
+
+NOT_DRAFT_MESSAGE = gettext_lazy("This pledge has been published; it can no longer be changed.")
+
+
+STALE_DRAFT_MESSAGE = gettext_lazy(
+    "Someone else saved this step while you were editing it. What you typed is kept; "
+    "check it against the page as it is now and save again."
+)
+
+
+def _locked_draft(pledge, loaded_at=None):
+    """The draft, locked for the step's write; refuses a pledge published meanwhile, and
+    one saved by someone else since ``loaded_at`` (its ``updated_at`` when the step's
+    form was loaded), when given."""
+    current = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if current.status != Pledge.State.DRAFT:
+        raise ValidationError(NOT_DRAFT_MESSAGE, code="not_draft")
+    if loaded_at is not None and current.updated_at.isoformat() != loaded_at:
+        raise ValidationError(STALE_DRAFT_MESSAGE, code="stale")
+    return current
+
+
+def _step_done(pledge, step):
+    if step not in pledge.revision_steps:
+        pledge.revision_steps = [*pledge.revision_steps, step]
+        pledge.save(update_fields=["revision_steps", "updated_at"])
+
+
+@transaction.atomic
+def pledge_start(*, municipality, valid_from, valid_to, title: str = "") -> Pledge:
+    """Create the empty draft of a municipality's first pledge. Refused when it already
+    has a public pledge (revise that one). Returns the draft."""
+    if Pledge.objects.public().filter(municipality=municipality).exists():
+        raise ValidationError(
+            _("The municipality already has a published pledge: revise it instead."),
+            code="has_pledge",
+        )
+    draft = Pledge(
+        municipality=municipality,
+        title=title or default_title(valid_from.year),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status=Pledge.State.DRAFT,
+    )
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def revision_period_save(
+    *, pledge: Pledge, title: str, valid_from, valid_to, loaded_at=None
+) -> Pledge:
+    """Set a draft's title and validity; refused at the field when the period overlaps
+    another published pledge of the municipality or does not follow the pledge it
+    revises, and refused when the draft was saved since ``loaded_at``. Returns it."""
+    pledge = _locked_draft(pledge, loaded_at)
+    pledge.title, pledge.valid_from, pledge.valid_to = title, valid_from, valid_to
+    pledge.full_clean()
+    try:
+        check_no_overlap(pledge)
+    except ValidationError as error:
+        raise ValidationError({"valid_from": error.error_list}) from None
+    pledge.save()
+    _step_done(pledge, "period")
+    return pledge
+
+
+def promise_step(previous):
+    """The key of the step that decides the fate of ``previous`` (a commitment of the
+    revised pledge) in ``Pledge.revision_steps``."""
+    return f"promise-{previous.pk}"
+
+
+def _free_position(pledge, wanted=None):
+    taken = set(pledge.commitments.values_list("position", flat=True))
+    if wanted is not None and wanted not in taken:
+        return wanted
+    return max(taken, default=0) + 1
+
+
+def _save_commitment(commitment, values, m2m):
+    for name, value in values.items():
+        setattr(commitment, name, value)
+    commitment.full_clean()
+    commitment.save()
+    for name, value in m2m.items():
+        getattr(commitment, name).set(value)
+    return commitment
+
+
+class Decision:
+    CONTINUE = "continue"
+    REVISE = "revise"
+    DROP = "drop"
+
+
+@transaction.atomic
+def revision_decide(
+    *,
+    pledge: Pledge,
+    previous: Commitment,
+    decision: str,
+    values=None,
+    m2m=None,
+    change_note: str = "",
+    reason: str = "",
+) -> Commitment | DroppedCommitment:
+    """Decide what becomes of ``previous``, a commitment of the pledge the draft revises:
+    continue it unchanged (its promise as before), revise it (``values`` and ``m2m``: the
+    new promise; ``change_note``, what changed, is required) or drop it (``reason``, shown
+    publicly, is required). A decision replaces the one made before. Returns the draft's
+    commitment, or the DroppedCommitment."""
+    pledge = _locked_draft(pledge)
+    if previous.pledge_id != pledge.revises_id or pledge.revises_id is None:
+        raise ValidationError(_("This promise is not one of the revised pledge."), code="foreign")
+    carried = pledge.commitments.filter(previous=previous).first()
+    dropped = pledge.dropped.filter(commitment=previous).first()
+    if decision == Decision.DROP:
+        if not reason.strip():
+            raise ValidationError(
+                {"reason": _("Say why the promise is dropped: the reason is shown publicly.")},
+                code="reason_required",
+            )
+        if carried is not None:
+            carried.delete()
+        result = dropped or DroppedCommitment(pledge=pledge, commitment=previous)
+        result.reason = reason.strip()
+        result.full_clean()
+        result.save()
+    elif decision in (Decision.CONTINUE, Decision.REVISE):
+        if decision == Decision.REVISE and not change_note.strip():
+            raise ValidationError(
+                {"change_note": _("Say what changed: it is shown publicly next to the promise.")},
+                code="revision_note",
+            )
+        if dropped is not None:
+            dropped.delete()
+        result = carried or Commitment(
+            pledge=pledge, previous=previous, position=_free_position(pledge, previous.position)
+        )
+        if decision == Decision.CONTINUE:
+            promise = previous.promise([f for f in Commitment.PROMISED_FIELDS if f != "position"])
+            values = {**promise, "short_title": previous.short_title}
+            m2m = {
+                name: list(getattr(previous, name).all())
+                for name in ("external_parties", "focus_tags", "target_sites")
+            }
+            change, note = Commitment.Change.CONTINUED, ""
+        else:
+            change, note = Commitment.Change.REVISED, change_note.strip()
+        result = _save_commitment(
+            result, {**(values or {}), "change": change, "change_note": note}, m2m or {}
+        )
+    else:
+        raise ValidationError(_("Choose what becomes of the promise."), code="decision")
+    _step_done(pledge, promise_step(previous))
+    return result
+
+
+@transaction.atomic
+def revision_commitment_save(
+    *, pledge: Pledge, values, m2m, commitment: Commitment | None = None
+) -> Commitment:
+    """Add a new promise to a draft (at the end), or change one added before. Returns it."""
+    pledge = _locked_draft(pledge)
+    if commitment is None:
+        commitment = Commitment(pledge=pledge, position=_free_position(pledge))
+    elif commitment.pledge_id != pledge.pk or commitment.change != Commitment.Change.NEW:
+        raise ValidationError(_("Only a new promise of the draft is edited here."), code="foreign")
+    return _save_commitment(commitment, {**values, "change": Commitment.Change.NEW}, m2m)
+
+
+@transaction.atomic
+def revision_commitment_remove(*, pledge: Pledge, commitment: Commitment) -> None:
+    """Remove a new promise from a draft."""
+    pledge = _locked_draft(pledge)
+    if commitment.pledge_id != pledge.pk or commitment.change != Commitment.Change.NEW:
+        raise ValidationError(_("Only a new promise of the draft is removed here."), code="foreign")
+    commitment.delete()
+
+
+@transaction.atomic
+def revision_step_complete(*, pledge: Pledge, step: str) -> Pledge:
+    """Mark a step of the guided revision done (the new promises, once all are added)."""
+    pledge = _locked_draft(pledge)
+    _step_done(pledge, step)
+    return pledge
+
+
+@transaction.atomic
+def revision_signing_save(*, pledge: Pledge, signatories: str, signed_on, loaded_at=None) -> Pledge:
+    """Set who signed the draft and when, unless the draft was saved since ``loaded_at``.
+    Returns it."""
+    pledge = _locked_draft(pledge, loaded_at)
+    pledge.signatories, pledge.signed_on = signatories, signed_on
+    pledge.full_clean()
+    pledge.save()
+    _step_done(pledge, "signing")
+    return pledge

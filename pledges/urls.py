@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import amend_views, paste_views, views
+from . import amend_views, paste_views, revision_views, views
 
 app_name = "pledges"
 
@@ -52,5 +52,53 @@ urlpatterns = [
         "lofte/<int:pk>/andra-mal/",
         amend_views.CommitmentAmendView.as_view(),
         name="commitment_amend",
+    ),
+    # The guided revision (pledges.revision_views).
+    path(
+        "revidering/revidera/<int:pk>/",
+        revision_views.RevisionStartView.as_view(),
+        name="revision_start",
+    ),
+    path("revidering/nytt/", revision_views.FirstPledgeView.as_view(), name="revision_first"),
+    path("revidering/<int:pk>/", revision_views.TaskListView.as_view(), name="revision"),
+    path(
+        "revidering/<int:pk>/period/",
+        revision_views.PeriodStepView.as_view(),
+        name="revision_period",
+    ),
+    path(
+        "revidering/<int:pk>/lofte/<int:previous>/",
+        revision_views.PromiseStepView.as_view(),
+        name="revision_promise",
+    ),
+    path(
+        "revidering/<int:pk>/nya-loften/",
+        revision_views.NewPromisesView.as_view(),
+        name="revision_new",
+    ),
+    path(
+        "revidering/<int:pk>/nya-loften/<int:commitment>/",
+        revision_views.NewPromiseEditView.as_view(),
+        name="revision_new_edit",
+    ),
+    path(
+        "revidering/<int:pk>/nya-loften/<int:commitment>/ta-bort/",
+        revision_views.NewPromiseRemoveView.as_view(),
+        name="revision_new_remove",
+    ),
+    path(
+        "revidering/<int:pk>/underskrifter/",
+        revision_views.SigningStepView.as_view(),
+        name="revision_signing",
+    ),
+    path(
+        "revidering/<int:pk>/granska/",
+        revision_views.ReviewView.as_view(),
+        name="revision_review",
+    ),
+    path(
+        "revidering/<int:pk>/publicera/",
+        revision_views.PublishView.as_view(),
+        name="revision_publish",
     ),
 ]

@@ -143,6 +143,15 @@ class DashboardView(CoordinatorMixin, TemplateView):
         # Each report with the administrators to ask when its pledge has ended (else None).
         admins = self.admins_of_ended(pledges)
         context["sections"] = [(report, admins.get(report.pledge.pk)) for report in reports]
+        # The administrators' entry to the guided revision (pledges.revision_views).
+        administered = administered_municipality_ids(user)
+        context["revisable"] = {
+            p.pk
+            for p in pledges
+            if p.status == Pledge.State.PUBLISHED
+            and (administered is None or p.municipality_id in administered)
+        }
+        context["administers"] = administered is None or bool(administered)
         return context
 
     def admins_of_ended(self, pledges):
