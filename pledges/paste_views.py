@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -191,10 +191,8 @@ class PasteView(LoginRequiredMixin, View):
         )
 
     def success_url(self):
-        try:
-            return reverse("pledges:revision_overview", kwargs={"pk": self.pledge.pk})
-        except NoReverseMatch:
-            return reverse("admin:pledges_pledge_change", args=[self.pledge.pk])
+        """Back to the guided revision's new promises, which now lists them."""
+        return reverse("pledges:revision_new", kwargs={"pk": self.pledge.pk})
 
     def text_step(self, form, status=200):
         return TemplateResponse(

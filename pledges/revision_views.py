@@ -17,7 +17,7 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -527,15 +527,10 @@ class NewPromisesView(StepMixin, TemplateView):
         return reverse("pledges:revision_new", kwargs={"pk": self.draft.pk})
 
     def get_context_data(self, **kwargs):
-        try:
-            paste_url = reverse("pledges:revision_paste", kwargs={"pk": self.draft.pk})
-        except NoReverseMatch:
-            paste_url = ""
         return super().get_context_data(
             token_form=kwargs["forms"][1],
             new=self.draft.commitments.filter(change=Commitment.Change.NEW).order_by("position"),
-            paste_available=bool(paste_url),
-            paste_url=paste_url,
+            paste_url=reverse("pledges:revision_paste", kwargs={"pk": self.draft.pk}),
             **kwargs,
         )
 

@@ -55,7 +55,7 @@ def test_pasting_two_promises_into_a_draft(page, demo_site):
     # Corrected: 6 a year, not 4.
     user.type(page.locator("#id_proposal-0-target_value"), "6")
     user.click(page.locator('button[name="save"]'))
-    page.wait_for_url(re.compile(rf".*/(revidering|pledges/pledge)/{draft.pk}/.*"))
+    page.wait_for_url(re.compile(rf".*/samordnare/revidering/{draft.pk}/nya-loften/$"))
 
     assert (user.clicks, user.typed) == (2, 2)
     added = list(draft.commitments.order_by("position")[carried:])
