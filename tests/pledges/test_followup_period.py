@@ -516,6 +516,9 @@ class TestPledgeShapes:
         assert verdict.done_when_written == 1
 
     def test_a_multi_year_pledge_asks_for_each_years_verdict(self, client, world):
+        # Published pledges of a municipality never overlap (on PostgreSQL a constraint
+        # says so): the world's 2026 pledge makes way.
+        Pledge.objects.filter(pk=world.pledge.pk).update(status=Pledge.State.DRAFT)
         pledge = PledgeFactory(
             municipality=world.municipality,
             valid_from=date(2024, 1, 1),
@@ -537,6 +540,9 @@ class TestPledgeShapes:
         assert listing.count("/uppfoljning/20") == 9  # three tertials of three years
 
     def test_a_seasonal_pledge_follows_its_season(self, client, world):
+        # Published pledges of a municipality never overlap (on PostgreSQL a constraint
+        # says so): the world's 2026 pledge makes way.
+        Pledge.objects.filter(pk=world.pledge.pk).update(status=Pledge.State.DRAFT)
         season = PledgeFactory(
             municipality=world.municipality,
             valid_from=date(2025, 11, 1),
