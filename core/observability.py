@@ -51,7 +51,14 @@ class RequestLogMiddleware:
         slow = duration >= settings.SLOW_REQUEST_SECONDS
         logger.log(
             logging.WARNING if slow else logging.INFO,
+            # Readable in a text log too; the JSON line carries each figure as a field.
+            "%s %s %s %d %.1f ms %d queries",
             "slow request" if slow else "request",
+            request.method,
+            request.path,
+            response.status_code,
+            duration * 1000,
+            counter.count,
             extra={
                 "request_id": request.request_id,
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
