@@ -1,8 +1,8 @@
 """Django's Redis cache backend, reusing its Redis client.
 
 Django's ``RedisCacheClient.get_client`` makes a new ``redis.Redis`` for every command, and
-each one builds its table of response callbacks (about 170 entries): measured here, a
-quarter of the time of a public page served from the cache. One client per connection
+each one builds its table of response callbacks (about 170 entries): measured here, about
+a fifth of the time of a public page served from the cache. One client per connection
 pool does the same work (a ``redis.Redis`` is safe to share; the pool hands out the
 connections)."""
 
