@@ -1,6 +1,7 @@
 """Where a user may act: the municipalities they are a member of, and those they
 administer. Other people's municipalities are a 404: they must not learn what exists."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Membership
@@ -38,3 +39,12 @@ def check_administers(user, municipality_id):
     ids = administered_municipality_ids(user)
     if ids is not None and municipality_id not in ids:
         raise Http404
+
+
+def check_admin_of(user, municipality_id):
+    """404 outside the user's municipalities, 403 for a member who does not administer
+    this one (superusers administer every municipality)."""
+    check_member(user, municipality_id)
+    ids = administered_municipality_ids(user)
+    if ids is not None and municipality_id not in ids:
+        raise PermissionDenied

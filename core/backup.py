@@ -9,6 +9,7 @@ online backup API, safe while the site runs) and the media folder, in one direct
 everything in it is replaced) and media folder.
 """
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -43,8 +44,6 @@ def _pg_environment():
 
 
 def _run(command, **kwargs):
-    import os
-
     subprocess.run(command, check=True, env={**os.environ, **_pg_environment()}, **kwargs)
 
 

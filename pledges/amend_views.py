@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from accounts.permissions import check_admin_of
+
 from . import progress
 from .forms import attach_errors
 from .models import Commitment, Pledge
 from .paste_forms import AmendmentForm
-from .paste_views import check_admin_of
 from .services import amendment_create
 
 

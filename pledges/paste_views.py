@@ -6,7 +6,6 @@ the pasted text travels between the steps in a hidden field."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from accounts.permissions import administered_municipality_ids, check_member
+from accounts.permissions import check_admin_of
 from places.models import Organisation, Site
 
 from . import parser
@@ -23,15 +22,6 @@ from .forms import attach_errors, form_token_field, sent_before
 from .models import ActivityType, FocusTag, Pledge, Quantity
 from .paste_forms import PasteForm, ProposalChoices, proposal_formset
 from .services import SENT_TWICE_MESSAGE, ProposalError, commitments_add_from_text, create_once
-
-
-def check_admin_of(user, municipality_id):
-    """404 outside the user's municipalities, 403 for a member who does not administer
-    this one."""
-    check_member(user, municipality_id)
-    ids = administered_municipality_ids(user)
-    if ids is not None and municipality_id not in ids:
-        raise PermissionDenied
 
 
 class PastedTextForm(PasteForm):

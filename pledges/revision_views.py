@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from accounts.models import Membership
-from accounts.permissions import administered_municipality_ids, check_member, membership_in
+from accounts.permissions import administered_municipality_ids, check_admin_of
 from core.forms import bad_pk
 from places.models import Municipality
 
@@ -42,17 +41,6 @@ from .revision_forms import (
     TokenForm,
 )
 from .services import SENT_TWICE_MESSAGE, Decision, create_once, promise_step
-
-
-def check_admin(user, municipality_id):
-    """404 outside the user's municipalities, 403 for a member who is no administrator
-    of it (superusers administer every municipality)."""
-    check_member(user, municipality_id)
-    if user.is_superuser:
-        return
-    membership = membership_in(user, municipality_id)
-    if membership.role != Membership.Role.ADMIN:
-        raise PermissionDenied
 
 
 class Status:
@@ -108,7 +96,7 @@ class RevisionMixin(LoginRequiredMixin):
             pk=kwargs["pk"],
             status__in=self.statuses,
         )
-        check_admin(request.user, self.draft.municipality_id)
+        check_admin_of(request.user, self.draft.municipality_id)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -178,7 +166,7 @@ class RevisionStartView(LoginRequiredMixin, TemplateView):
         self.pledge = get_object_or_404(
             Pledge.objects.public().select_related("municipality"), pk=kwargs["pk"]
         )
-        check_admin(request.user, self.pledge.municipality_id)
+        check_admin_of(request.user, self.pledge.municipality_id)
         self.successor = self.pledge.revisions.order_by("pk").first()
         return super().dispatch(request, *args, **kwargs)
 
