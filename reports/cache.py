@@ -67,17 +67,45 @@ def _version_key(name):
 def bump(*, municipalities=(), structure=False):
     """Make every cached page of ``municipalities`` (slugs), of the index and the API, and
     with ``structure`` of every public page, stale: now, and once more when the current
-    transaction commits."""
-    names = [NATIONAL, *(municipality_version(slug) for slug in municipalities if slug)]
+    transaction commits (one bump at the commit for all the rows a transaction writes)."""
+    names = {NATIONAL, *(municipality_version(slug) for slug in municipalities if slug)}
     if structure:
-        names.append(STRUCTURE)
+        names.add(STRUCTURE)
+    _set_versions(names)
+    pending = _pending()
+    if pending is not None:
+        pending.names |= names
 
-    def set_versions():
-        version = new_version()
-        cache.set_many({_version_key(name): version for name in names}, timeout=None)
 
-    set_versions()
-    transaction.on_commit(set_versions)
+def _set_versions(names):
+    version = new_version()
+    cache.set_many({_version_key(name): version for name in names}, timeout=None)
+
+
+class _Pending:
+    """The versions a transaction has bumped, bumped again when it commits."""
+
+    def __init__(self):
+        self.names = set()
+
+    def __call__(self):
+        _set_versions(self.names)
+
+
+def _pending():
+    """The current transaction's ``_Pending`` (registered with ``on_commit`` when first
+    asked for), or None outside a transaction. A transaction rolled back drops its
+    callback, and with it its ``_Pending``: the next one starts afresh."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    pending = getattr(connection, "_public_cache_pending", None)
+    if pending is None or not any(
+        func is pending for _sids, func, _robust in connection.run_on_commit
+    ):
+        pending = connection._public_cache_pending = _Pending()
+        transaction.on_commit(pending)
+    return pending
 
 
 def new_version():

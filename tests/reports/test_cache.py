@@ -425,3 +425,16 @@ def test_rebuilding_the_done_counts_makes_every_page_stale(client, world):
     assert queries_of(client, year_url(world))[1] == 0
     call_command("rebuild_progress", commitment=[world.joint.pk], stdout=StringIO())
     assert queries_of(client, year_url(world))[1] > 0
+
+
+def test_a_transaction_bumps_once_at_its_commit_however_many_rows_it_writes(world):
+    from django.db import connection
+
+    def bumps():
+        return [f for _s, f, _r in connection.run_on_commit if isinstance(f, public_cache._Pending)]
+
+    for day in range(1, 6):
+        Activity.objects.create(commitment=world.joint, date=date(2026, 11, day))
+    (bump,) = bumps()
+    assert public_cache.municipality_version(world.municipality.slug) in bump.names
+    assert public_cache.NATIONAL in bump.names
